@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+# Step "build": kernels from the one prepared tree, each in its own O=
+# directory under the cache: baseline (CONFIG_RUST_GUP=n), rust (=y) and
+# debug (rust + KASAN, lockdep, DEBUG_VM, DEBUG_ATOMIC_SLEEP).
+
+KINDS="baseline rust debug"
+
+kmake() { # kmake KIND ARGS...: make in the chroot for build KIND
+	local kind=$1; shift
+	inchroot "cd $IN/linux && make O=$IN/build/$kind LLVM=1 $*"
+}
+
+configure_kernel() {
+	local kind=$1 out=$BUILDS/$1 frag hash
+	frag=$out/rust-gup.config
+	mkdir -p "$out"
+	cat "$HARNESS/configs/base.config" "$HARNESS/configs/$kind.config" > "$frag.new"
+	hash=$( (cat "$frag.new"; gitc rev-parse HEAD:mm/Kconfig HEAD:init/Kconfig 2>/dev/null) | sha256sum | cut -c1-16)
+	if [ -f "$out/.config" ] && [ "$(cat "$out/.rust-gup-config-hash" 2>/dev/null)" = "$hash" ]; then
+		rm -f "$frag.new"
+		return 0
+	fi
+	mv "$frag.new" "$frag"
+	log "build $kind: configuring (tinyconfig + base.config + $kind.config)"
+	kmake "$kind" tinyconfig >/dev/null
+	inchroot "cd $IN/linux && scripts/kconfig/merge_config.sh -O $IN/build/$kind -m $IN/build/$kind/.config $IN/build/$kind/rust-gup.config" >/dev/null
+	kmake "$kind" olddefconfig >/dev/null
+	# Every line of the fragments must have survived olddefconfig.
+	local bad=0 opt want have
+	while read -r want; do
+		opt=$(echo "$want" | grep -oE 'CONFIG_[A-Za-z0-9_]+')
+		have=$(grep -E "^($opt=|# $opt is not set)" "$out/.config" || echo "# $opt is not set")
+		if [ "$want" != "$have" ]; then
+			log "build $kind: config mismatch: want '$want', have '$have'"
+			bad=1
+		fi
+	done < <(grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$frag")
+	[ $bad = 0 ] || die "build $kind: the config fragments did not survive olddefconfig"
+	echo "$hash" > "$out/.rust-gup-config-hash"
+}
+
+build_kernel() {
+	local kind=$1 out=$BUILDS/$1
+	configure_kernel "$kind"
+	log "build $kind: make LLVM=1 -j$JOBS (log: $out/build.log)"
+	if ! kmake "$kind" -j"$JOBS" > "$out/build.log" 2>&1; then
+		grep -E 'error|Error' "$out/build.log" | head -30 >&2
+		tail -15 "$out/build.log" >&2
+		die "build $kind failed (log: $out/build.log)"
+	fi
+	# Modules for the initramfs (none may be configured: that is fine).
+	rm -rf "$out/modinst"
+	kmake "$kind" INSTALL_MOD_PATH=$IN/build/$kind/modinst modules_install >/dev/null 2>&1 || true
+	log "build $kind: $(sed -n 's/^Kernel: \(.*\)/\1/p' "$out/build.log" | tail -1) ok"
+}
+
+cmd_build() {
+	local kind=${1:-rust}
+	case " $KINDS " in *" $kind "*) ;; *) die "unknown build kind: $kind" ;; esac
+	step chroot step_chroot
+	step source step_source
+	step "build-$kind" build_kernel "$kind"
+}

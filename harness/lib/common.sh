@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared definitions for the rust-gup harness: cache layout, logging with
+# elapsed time, chroot entry. Sourced by harness/rust-gup.
+
+# Everything built or downloaded lives in the cache, never in the work tree.
+CACHE=${RUST_GUP_CACHE:-/var/cache/rust-gup}
+CHROOT=${RUST_GUP_CHROOT:-$CACHE/chroot}
+TREE=$CACHE/linux            # git repo: pristine 7.2 + patches + overlay
+BUILDS=$CACHE/build          # O= directories: baseline, rust, debug
+RESULTS_ROOT=${RUST_GUP_RESULTS:-$CACHE/results}
+JOBS=${JOBS:-$(nproc)}
+# Inside the chroot the cache is bind-mounted here.
+IN=/cache
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HARNESS=$REPO/harness
+
+T_START=${T_START:-$(date +%s)}
+export T_START
+
+elapsed() {
+	local s=$(($(date +%s) - T_START))
+	printf '%02d:%02d' $((s / 60)) $((s % 60))
+}
+
+log() { printf '[rust-gup %s] %s\n' "$(elapsed)" "$*" >&2; }
+die() { printf '[rust-gup %s] error: %s\n' "$(elapsed)" "$*" >&2; exit 1; }
+
+# step NAME CMD...: run one step with a header and its wall time; the time is
+# also appended to $STEP_TIMES (if set) so results can record it.
+step() {
+	local name=$1; shift
+	local t0 t1 rc=0
+	t0=$(date +%s)
+	log "step $name: start"
+	"$@" || rc=$?
+	t1=$(date +%s)
+	log "step $name: $( ((rc == 0)) && echo done || echo "FAILED (rc=$rc)") in $((t1 - t0)) s"
+	[ -n "${STEP_TIMES:-}" ] && printf '%-24s %6d s  rc=%d\n' "$name" $((t1 - t0)) "$rc" >> "$STEP_TIMES"
+	return $rc
+}
+
+# The Debian mirror the host uses; read at run time, never stored in the repo.
+mirror() {
+	local m=""
+	if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+		m=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+	fi
+	if [ -z "$m" ] && [ -f /etc/apt/sources.list ]; then
+		m=$(awk '$1=="deb" {for (i = 2; i <= NF; i++) if ($i ~ /^https?:/ && $i !~ /security/) {print $i; exit}}' /etc/apt/sources.list)
+	fi
+	[ -n "$m" ] || die "cannot find the Debian mirror in the host's apt sources"
+	echo "$m"
+}
+
+# apt and mmdebstrap print the mirror; keep it out of logs.
+hide_mirror() { sed -e "s#$(mirror)#<mirror>#g"; }
+
+mount_chroot() {
+	mkdir -p "$CHROOT$IN"
+	mountpoint -q "$CHROOT/proc" || mount -t proc proc "$CHROOT/proc"
+	mountpoint -q "$CHROOT/sys" || mount -t sysfs sys "$CHROOT/sys"
+	mountpoint -q "$CHROOT/dev" || mount --bind /dev "$CHROOT/dev"
+	mountpoint -q "$CHROOT/dev/pts" || mount --bind /dev/pts "$CHROOT/dev/pts"
+	mountpoint -q "$CHROOT$IN" || mount --bind "$CACHE" "$CHROOT$IN"
+	mkdir -p "$CHROOT/repo"
+	mountpoint -q "$CHROOT/repo" || mount --bind "$REPO" "$CHROOT/repo"
+}
+
+umount_chroot() {
+	local m
+	[ -d "$CHROOT" ] || return 0
+	for m in repo "${IN#/}" dev/pts dev sys proc; do
+		if mountpoint -q "$CHROOT/$m"; then
+			umount "$CHROOT/$m" 2>/dev/null || umount -l "$CHROOT/$m"
+		fi
+	done
+}
+
+# inchroot CMD: run a bash command line in the chroot. LLVM 19's unsuffixed
+# tools come first in PATH, as LLVM=1 expects.
+inchroot() {
+	mount_chroot
+	chroot "$CHROOT" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+		PATH=/usr/lib/llvm-19/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		/bin/bash -eo pipefail -c "$*"
+}

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+# Command-line entry of harness/rust-gup.
+
+usage() {
+	cat <<'USAGE'
+usage: harness/rust-gup [--debug] COMMAND [ARGS]
+
+Main commands:
+  run        provision, build the CONFIG_RUST_GUP=y kernel, boot it in QEMU,
+             run the GUP selftests and print a per-suite summary
+  test       the whole suite: baseline (C) and rust kernels, compared case by
+             case; ends with "N passed, N failed, N skipped"
+Steps (each also runs what it needs before it):
+  chroot     create or update the trixie toolchain chroot
+  source     fetch linux-source-7.2 and prepare the git tree (pristine +
+             patches/ + overlay), updating only files that changed
+  build KIND build a kernel: baseline, rust or debug
+  selftests  build the static mm selftests and the initramfs
+  boot KIND  boot KIND and run the suites (results in the results directory)
+  export DIR write our change as a git format-patch series against 7.2
+  shell      an interactive shell in the chroot, in the tree
+Options:
+  --debug    test: also build and test the debug variant (KASAN, lockdep,
+             DEBUG_VM, DEBUG_ATOMIC_SLEEP); run/boot: use the debug kernel
+Environment:
+  RUST_GUP_CACHE   cache directory (default /var/cache/rust-gup)
+  RUST_GUP_RESULTS results directory (default $RUST_GUP_CACHE/results)
+  JOBS             make -j (default: number of CPUs)
+USAGE
+}
+
+main() {
+	DEBUG=0
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--debug) DEBUG=1; shift ;;
+		-h|--help) usage; exit 0 ;;
+		-*) usage >&2; exit 2 ;;
+		*) break ;;
+		esac
+	done
+	[ $# -gt 0 ] || { usage >&2; exit 2; }
+	[ "$(id -u)" = 0 ] || die "run as root (chroot, mounts)"
+	local cmd=$1; shift
+	mkdir -p "$CACHE"
+	trap umount_chroot EXIT
+	case "$cmd" in
+	chroot) step chroot step_chroot ;;
+	source) step chroot step_chroot && step source step_source ;;
+	build) cmd_build "$@" ;;
+	selftests) cmd_selftests ;;
+	boot) cmd_boot "$@" ;;
+	run) cmd_run ;;
+	test) cmd_test ;;
+	export) cmd_export "$@" ;;
+	shell) inchroot "cd $IN/linux && exec bash -i" ;;
+	*) usage >&2; exit 2 ;;
+	esac
+}

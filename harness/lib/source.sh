@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: GPL-2.0
+# Step "source": Debian's linux-source-7.2 as a git repo in the cache, with a
+# "pristine" tag, and a "rust-gup" branch = pristine + our overlay + our patch
+# series. The branch is rebuilt from the repo on every run, but the work tree
+# is updated with git checkout, so only files whose content changed get a new
+# mtime and kbuild rebuilds incrementally.
+
+# Top-level kernel-tree directories of the repo that form the overlay, in the
+# order their commits appear in the exported series, with the subject of each.
+OVERLAY_AREAS=(
+	"rust|rust: helpers: add helpers for the Rust GUP implementation"
+	"mm|mm/gup: add a Rust implementation of get_user_pages (CONFIG_RUST_GUP)"
+	"tools|selftests/mm: add the Rust GUP test additions"
+	"Documentation|Documentation: core-api: describe the Rust GUP implementation"
+)
+
+gitc() {
+	GIT_AUTHOR_NAME="rust-gup harness" GIT_AUTHOR_EMAIL="rust-gup@localhost" \
+	GIT_COMMITTER_NAME="rust-gup harness" GIT_COMMITTER_EMAIL="rust-gup@localhost" \
+	GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z" \
+		git -C "$TREE" -c core.autocrlf=false -c gc.auto=0 "$@"
+}
+
+fetch_pristine() {
+	local tarball ver
+	log "source: installing linux-source-7.2 (trixie-backports) in the chroot"
+	inchroot 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t trixie-backports linux-source-7.2 >/dev/null' 2>&1 | hide_mirror
+	ver=$(inchroot "dpkg-query -W -f='\${Version}' linux-source-7.2")
+	tarball=$(ls "$CHROOT"/usr/src/linux-source-7.2.tar.* | head -1)
+	[ -f "$tarball" ] || die "linux-source-7.2 tarball not found"
+	log "source: extracting linux-source-7.2 $ver"
+	rm -rf "$TREE.new" && mkdir -p "$TREE.new"
+	tar -C "$TREE.new" --strip-components=1 -xaf "$tarball"
+	[ -f "$TREE.new/Makefile" ] || die "bad source tarball"
+	rm -rf "$TREE" && mv "$TREE.new" "$TREE"
+	log "source: importing into git (pristine)"
+	git -C "$TREE" init -q -b pristine-branch
+	gitc add -A -f .
+	gitc commit -q -m "Linux $(kernel_version) (Debian linux-source-7.2 $ver), pristine"
+	gitc tag -f pristine >/dev/null
+	echo "$ver" > "$CACHE/debian-source-version"
+}
+
+kernel_version() {
+	awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3} END{print v"."p"."s}' "$TREE/Makefile"
+}
+
+# Print "kernel 7.2.N (Debian linux-source-7.2 VERSION)" for result records.
+source_version() {
+	echo "Linux $(kernel_version) (Debian linux-source-7.2 $(cat "$CACHE/debian-source-version" 2>/dev/null || echo unknown))"
+}
+
+# Files of the repo under AREA (tracked, plus new files not ignored), so that
+# uncommitted edits are built too.
+overlay_files() {
+	git -C "$REPO" ls-files --cached --others --exclude-standard -- "$1" |
+		while read -r f; do [ -f "$REPO/$f" ] && echo "$f"; done
+}
+
+# commit_index SUBJECT BODYFILE: commit the temporary index on top of $parent.
+commit_index() {
+	local tree
+	tree=$(gitc write-tree)
+	if [ "$tree" != "$(gitc rev-parse "$parent^{tree}")" ]; then
+		parent=$(gitc commit-tree "$tree" -p "$parent" -F "$2")
+	fi
+}
+
+prepare_tree() {
+	local idx=$TREE/.git/rust-gup-index area dir subject p msg files
+	local parent
+	export GIT_INDEX_FILE=$idx
+	rm -f "$idx"
+	gitc read-tree pristine
+	parent=$(gitc rev-parse pristine)
+	msg=$(mktemp)
+	# Overlay areas, each one commit.
+	for area in "${OVERLAY_AREAS[@]}"; do
+		dir=${area%%|*}; subject=${area#*|}
+		files=$(overlay_files "$dir")
+		[ -n "$files" ] || continue
+		echo "$files" | gitc --work-tree="$REPO" update-index --add --stdin
+		printf '%s\n\nThe files under %s/ of the rust-gup repository.\n' "$subject" "$dir" > "$msg"
+		commit_index "$subject" "$msg"
+	done
+	# The patch series, in order.
+	if [ -f "$REPO/patches/series" ]; then
+		while read -r p; do
+			case "$p" in ''|'#'*) continue ;; esac
+			[ -f "$REPO/patches/$p" ] || die "patches/series names a missing patch: $p"
+			gitc apply --cached "$REPO/patches/$p" || die "patch does not apply: patches/$p"
+			git mailinfo -k "$msg.body" /dev/null < "$REPO/patches/$p" > "$msg.info"
+			{ sed -n 's/^Subject: //p' "$msg.info"; echo; cat "$msg.body"; } > "$msg"
+			commit_index "" "$msg"
+		done < "$REPO/patches/series"
+	fi
+	rm -f "$msg" "$msg.body" "$msg.info" "$idx"
+	unset GIT_INDEX_FILE
+	# Move the work tree to the new commit: git rewrites only changed files.
+	gitc checkout -q -f -B rust-gup "$parent"
+	gitc clean -q -fdx -e .git >/dev/null
+	log "source: $(source_version); tree at $(gitc rev-parse --short HEAD):" \
+		"$(gitc rev-list --count pristine..HEAD) commit(s) on pristine"
+}
+
+step_source() {
+	if ! gitc rev-parse -q --verify pristine >/dev/null 2>&1; then
+		fetch_pristine
+	fi
+	prepare_tree
+}
+
+cmd_export() {
+	local dir=${1:-}
+	[ -n "$dir" ] || die "usage: export DIR"
+	step chroot step_chroot
+	step source step_source
+	mkdir -p "$dir"
+	gitc format-patch -q -o "$(cd "$dir" && pwd)" pristine..rust-gup
+	log "export: $(ls "$dir"/*.patch | wc -l) patches against $(source_version) in $dir"
+	ls "$dir"/*.patch
+}
