@@ -98,7 +98,6 @@ prepare_tree() {
 	unset GIT_INDEX_FILE
 	# Move the work tree to the new commit: git rewrites only changed files.
 	gitc checkout -q -f -B rust-gup "$parent"
-	gitc clean -q -fdx -e .git >/dev/null
 	log "source: $(source_version); tree at $(gitc rev-parse --short HEAD):" \
 		"$(gitc rev-list --count pristine..HEAD) commit(s) on pristine"
 }

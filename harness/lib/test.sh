@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: GPL-2.0
+# Steps "selftests" and "boot", and the two main commands: "run" (the rust
+# kernel, per-suite summary) and "test" (baseline vs rust, case by case).
+
+# The mm selftests the guest runs (built static, with liburing).
+SELFTESTS="gup_test gup_longterm cow madv_populate mkdirty"
+DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty"
+SUITES=${RUST_GUP_SUITES:-$DEFAULT_SUITES}
+QEMU_TIMEOUT=${RUST_GUP_QEMU_TIMEOUT:-2700}
+
+symbols() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HARNESS/symbols.txt"; }
+
+step_selftests() {
+	local hdr=rust
+	[ -f "$BUILDS/rust/.config" ] || hdr=baseline
+	kmake "$hdr" headers >/dev/null
+	mkdir -p "$CACHE/selftests"
+	local targets="" t
+	for t in $SELFTESTS; do targets="$targets $IN/selftests/$t"; done
+	log "selftests: building $SELFTESTS (static, gcc)"
+	if ! inchroot "cd $IN/linux && make -C tools/testing/selftests/mm OUTPUT=$IN/selftests CC=gcc \
+		KHDR_INCLUDES='-isystem $IN/build/$hdr/usr/include' EXTRA_CFLAGS=-static LDFLAGS=-static $targets" \
+		> "$CACHE/selftests/build.log" 2>&1; then
+		tail -20 "$CACHE/selftests/build.log" >&2
+		die "selftests build failed (log: $CACHE/selftests/build.log)"
+	fi
+	grep -q LOCAL_CONFIG_HAVE_LIBURING "$TREE/tools/testing/selftests/mm/local_config.h" ||
+		die "liburing not detected: the io_uring cases would be skipped"
+	# The initramfs: busybox, /init, the tests, the symbol list.
+	local r=$CACHE/initramfs
+	rm -rf "$r" && mkdir -p "$r/bin" "$r/tests" "$r/etc"
+	cp "$CHROOT/bin/busybox" "$r/bin/busybox"
+	cp "$HARNESS/guest/init" "$r/init"
+	for t in $SELFTESTS; do cp "$CACHE/selftests/$t" "$r/tests/"; done
+	symbols | awk '{print $1; print "__ksymtab_" $1}' > "$r/etc/rust-gup-symbols"
+	(cd "$r" && find . | cpio -o -H newc --quiet | gzip -1 > "$CACHE/initramfs.cpio.gz.new")
+	mv "$CACHE/initramfs.cpio.gz.new" "$CACHE/initramfs.cpio.gz"
+	log "selftests: initramfs $(du -h "$CACHE/initramfs.cpio.gz" | cut -f1)"
+}
+
+cmd_selftests() {
+	step chroot step_chroot
+	step source step_source
+	step selftests step_selftests
+}
+
+# Symbol checks on the build output, one "name<TAB>ok|fail<TAB>detail" line
+# each, turned into cases by results.py.
+nm_report() {
+	local kind=$1 out=$BUILDS/$1 sym exp have_exp
+	local nm_mod nm_gup nm_vmlinux
+	nm_vmlinux=$(inchroot "llvm-nm $IN/build/$kind/vmlinux")
+	if [ "$kind" != baseline ]; then
+		nm_mod=$(inchroot "llvm-nm $IN/build/$kind/mm/gup/mod.o")
+		nm_gup=$(inchroot "llvm-nm $IN/build/$kind/mm/gup.o 2>/dev/null || true")
+	fi
+	while read -r sym exp; do
+		have_exp=$(awk -v s="$sym" '$2 == s {print $4}' "$out/Module.symvers")
+		[ -n "$have_exp" ] || have_exp=none
+		if [ "$have_exp" = "$exp" ]; then
+			printf 'export-%s\tok\t%s is %s\n' "$sym" "$sym" "$exp"
+		else
+			printf 'export-%s\tfail\t%s is %s in Module.symvers, mm/gup.c has %s\n' "$sym" "$sym" "$have_exp" "$exp"
+		fi
+		[ "$kind" = baseline ] && continue
+		if echo "$nm_mod" | grep -qE "^[0-9a-f]+ T $sym\$" &&
+			! echo "$nm_gup" | grep -qE "^[0-9a-f]+ [TtW] $sym\$" &&
+			[ "$(echo "$nm_vmlinux" | grep -cE "^[0-9a-f]+ T $sym\$")" = 1 ]; then
+			printf 'nm-%s\tok\t%s defined by mm/gup/mod.o (Rust), not by mm/gup.o\n' "$sym" "$sym"
+		else
+			printf 'nm-%s\tfail\t%s is not defined by the Rust object alone\n' "$sym" "$sym"
+		fi
+	done < <(symbols)
+}
+
+step_boot() {
+	local kind=$1 resdir=$2 dir=$2/$1
+	local bz=$BUILDS/$kind/arch/x86/boot/bzImage
+	[ -f "$bz" ] || die "boot $kind: no kernel image; build it first"
+	mkdir -p "$dir"
+	nm_report "$kind" > "$dir/nm-report.txt"
+	local append="console=ttyS0 panic=-1 log_buf_len=16M brd.rd_nr=1 brd.rd_size=262144"
+	append="$append rust_gup.suites=$(echo $SUITES | tr ' ' ',')"
+	log "boot $kind: QEMU (TCG) with suites: $SUITES"
+	local t0=$(date +%s) rc=0
+	inchroot "timeout $QEMU_TIMEOUT qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2 -m 4G \
+		-nographic -no-reboot -monitor none -serial stdio \
+		-kernel $IN/build/$kind/arch/x86/boot/bzImage -initrd $IN/initramfs.cpio.gz \
+		-append '$append' </dev/null" > "$dir/serial.log" 2>&1 || rc=$?
+	log "boot $kind: QEMU exited with $rc after $(($(date +%s) - t0)) s"
+	cp "$BUILDS/$kind/.config" "$dir/config"
+	python3 "$HARNESS/results.py" parse "$kind" "$dir/serial.log" "$dir" \
+		--symbols "$CACHE/initramfs/etc/rust-gup-symbols" --nm-report "$dir/nm-report.txt"
+}
+
+new_resdir() {
+	local d
+	d=$RESULTS_ROOT/$(date -u +%Y%m%d-%H%M%S)-$1
+	mkdir -p "$d"
+	ln -sfn "$d" "$RESULTS_ROOT/latest"
+	{
+		echo "source: $(source_version)"
+		echo "tree: $(gitc rev-parse HEAD) (pristine + $(gitc rev-list --count pristine..HEAD) commits)"
+		echo "repo: $(git -C "$REPO" rev-parse HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+		sed 's/^/toolchain: /' "$CACHE/toolchain-versions.txt"
+		echo "suites: $SUITES"
+	} > "$d/versions.txt"
+	echo "$d"
+}
+
+cmd_boot() {
+	local kind=${1:-rust}
+	[ $DEBUG = 1 ] && kind=debug
+	local resdir
+	step chroot step_chroot
+	resdir=$(new_resdir "boot-$kind")
+	step "boot-$kind" step_boot "$kind" "$resdir"
+	log "results: $resdir"
+}
+
+cmd_run() {
+	local kind=rust resdir rc=0
+	[ $DEBUG = 1 ] && kind=debug
+	STEP_TIMES=$(mktemp)
+	step chroot step_chroot
+	step source step_source
+	resdir=$(new_resdir "run-$kind")
+	mv "$STEP_TIMES" "$resdir/timings.txt"; STEP_TIMES=$resdir/timings.txt
+	step "build-$kind" build_kernel "$kind"
+	step selftests step_selftests
+	step "boot-$kind" step_boot "$kind" "$resdir"
+	cat "$resdir/versions.txt" >&2
+	python3 "$HARNESS/results.py" compare "$resdir" "$kind" --known-env "$HARNESS/known-env-failures.txt" || rc=$?
+	log "results: $resdir (timings: $resdir/timings.txt)"
+	return $rc
+}
+
+cmd_test() {
+	local kinds="baseline rust" resdir rc=0 k
+	[ $DEBUG = 1 ] && kinds="$kinds debug"
+	STEP_TIMES=$(mktemp)
+	step chroot step_chroot
+	step source step_source
+	resdir=$(new_resdir test)
+	mv "$STEP_TIMES" "$resdir/timings.txt"; STEP_TIMES=$resdir/timings.txt
+	local built=""
+	for k in $kinds; do
+		# A failed build is reported as that kernel's failure, not fatal.
+		set +e
+		(set -e; step "build-$k" build_kernel "$k")
+		[ $? = 0 ] && built="$built $k"
+		set -e
+	done
+	step selftests step_selftests
+	for k in $built; do
+		set +e
+		(set -e; step "boot-$k" step_boot "$k" "$resdir")
+		set -e
+	done
+	cat "$resdir/versions.txt"
+	# shellcheck disable=SC2086
+	python3 "$HARNESS/results.py" compare "$resdir" $kinds --known-env "$HARNESS/known-env-failures.txt" || rc=$?
+	log "results: $resdir (timings: $resdir/timings.txt)"
+	return $rc
+}

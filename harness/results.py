@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Parse the serial log of a rust-gup test boot, and compare kernels.
+
+  results.py parse KIND SERIAL_LOG OUTDIR [--symbols FILE] [--nm-report FILE]
+      Split the log into per-suite TAP files, dmesg and a cases.json with one
+      entry per TAP case (plus KUnit cases and the harness checks), and print
+      a per-suite summary.
+  results.py compare RESULTS_DIR KIND... [--known-env FILE]
+      Compare the kinds case by case (the first kind is the baseline) and
+      print the closing "N passed, N failed, N skipped" line. Exit 1 if
+      anything failed.
+"""
+
+import json
+import os
+import re
+import sys
+from collections import OrderedDict
+
+TAP_RE = re.compile(r"^(not ok|ok) (\d+)\s*(?:-\s*)?(.*)$")
+DIRECTIVE_RE = re.compile(r"\s*#\s*(SKIP|XFAIL|TODO)\b\s*(.*)$", re.I)
+PLAN_RE = re.compile(r"^1\.\.(\d+)(?:\s*#\s*SKIP\s*(.*))?")
+TS_RE = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+
+# dmesg lines that fail a run: warnings, oopses, sanitizer and lockdep
+# reports, and gup_test's own pin verification.
+SPLAT_RE = re.compile(
+    r"WARNING:|BUG:|Oops|Kernel panic|general protection fault|"
+    r"NOT dma-pinned|is NOT pinnable but pinned|"
+    r"KASAN|UBSAN|possible circular locking|possible recursive locking|"
+    r"inconsistent lock state|sleeping function called from invalid context|"
+    r"rust_kernel: panicked|panicked at|Call Trace:|"
+    r"watchdog: BUG|rcu_sched self-detected stall|rcu: INFO"
+)
+
+
+def parse_tap(lines):
+    """Yield (number, status, description, reason) for each TAP result."""
+    for line in lines:
+        m = TAP_RE.match(line)
+        if not m:
+            continue
+        ok, num, rest = m.group(1) == "ok", int(m.group(2)), m.group(3)
+        status = "pass" if ok else "fail"
+        reason = ""
+        d = DIRECTIVE_RE.search(rest)
+        if d:
+            kind, reason = d.group(1).upper(), d.group(2).strip()
+            rest = rest[: d.start()].strip()
+            if kind == "SKIP":
+                status = "skip"
+            elif kind == "XFAIL":
+                status = "xfail"
+        yield num, status, rest.strip(), reason
+
+
+def parse(kind, log_path, outdir, symbols=None, nm_report=None):
+    os.makedirs(os.path.join(outdir, "tap"), exist_ok=True)
+    with open(log_path, errors="replace") as f:
+        lines = [l.rstrip("\r\n").replace("\r", "") for l in f]
+
+    cases = []
+    info, vmstat, done = "", {}, None
+    suites = OrderedDict()
+    kallsyms, dmesg = [], []
+    block = None
+    section = None
+    for line in lines:
+        if section == "dmesg":
+            if line.startswith("@@@ DMESG END"):
+                section = None
+            else:
+                dmesg.append(line)
+            continue
+        if section == "kallsyms":
+            if line.startswith("@@@ KALLSYMS END"):
+                section = None
+            else:
+                kallsyms.append(line)
+            continue
+        if block is not None:
+            if line.startswith("@@@ END "):
+                parts = line.split()
+                rc = int(parts[4].split("=")[1]) if len(parts) > 4 else -1
+                block["rc"] = rc
+                suites[block["suite"]].append(block)
+                block = None
+            else:
+                block["out"].append(line)
+            continue
+        if line.startswith("@@@ INFO "):
+            info = line[9:]
+        elif line.startswith("@@@ SUITE "):
+            suites.setdefault(line.split()[2], [])
+        elif line.startswith("@@@ BEGIN "):
+            _, _, suite, name = line.split(None, 3)
+            block = {"suite": suite, "name": name, "out": []}
+        elif line.startswith("@@@ VMSTAT"):
+            for k, v in re.findall(r"(nr_foll_pin_\w+) (\d+)", line):
+                vmstat[k] = int(v)
+        elif line.startswith("@@@ KALLSYMS BEGIN"):
+            section = "kallsyms"
+        elif line.startswith("@@@ DMESG BEGIN"):
+            section = "dmesg"
+        elif line.startswith("@@@ DONE"):
+            done = line
+    if block is not None:  # the guest died inside a test
+        block["rc"] = -1
+        block["out"].append("# (no END marker: the guest stopped here)")
+        suites[block["suite"]].append(block)
+
+    # One case per TAP result of each program run.
+    for suite, blocks in suites.items():
+        with open(os.path.join(outdir, "tap", suite + ".tap"), "w") as tap:
+            for b in blocks:
+                tap.write("# ---- %s (rc=%d)\n" % (b["name"], b["rc"]))
+                tap.write("\n".join(b["out"]) + "\n")
+                results = list(parse_tap(b["out"]))
+                bc = []
+                plan = None
+                for l in b["out"]:
+                    m = PLAN_RE.match(l)
+                    if m:
+                        plan = int(m.group(1))
+                        if plan == 0:
+                            bc.append(case(kind, suite, b["name"], 0, "", "skip",
+                                           (m.group(2) or "no tests").strip()))
+                for num, status, desc, reason in results:
+                    bc.append(case(kind, suite, b["name"], num, desc, status, reason))
+                if plan and len(results) < plan:
+                    bc.append(case(kind, suite, b["name"], -1, "missing results", "fail",
+                                   "%d of %d planned results missing (rc=%d)"
+                                   % (plan - len(results), plan, b["rc"])))
+                elif not results and plan != 0:
+                    bc.append(case(kind, suite, b["name"], -1, "no TAP output", "fail",
+                                   "exit code %d" % b["rc"]))
+                elif b["rc"] not in (0, 4) and not any(c["status"] == "fail" for c in bc):
+                    bc.append(case(kind, suite, b["name"], -1, "exit status", "fail",
+                                   "exit code %d with no failed TAP case" % b["rc"]))
+                cases.extend(bc)
+
+    # KUnit results from dmesg.
+    kunit_suite = None
+    with open(os.path.join(outdir, "dmesg.txt"), "w") as f:
+        f.write("\n".join(dmesg) + "\n")
+    for raw in dmesg:
+        line = TS_RE.sub("", raw)
+        m = re.match(r"^\s+# Subtest: (\S+)", line)
+        if m:
+            kunit_suite = m.group(1)
+            continue
+        m = re.match(r"^    (not ok|ok) (\d+) (.*)$", line)
+        if m and kunit_suite:
+            for num, status, desc, reason in parse_tap([line.strip()]):
+                cases.append(case(kind, "kunit", kunit_suite, num, desc, status, reason))
+
+    # Harness checks: each one a case.
+    checks = []
+    checks.append(("boot", "guest ran every suite and shut down", done is not None,
+                   "" if done else "no DONE marker: the guest crashed or timed out"))
+    splats = [TS_RE.sub("", l) for l in dmesg if SPLAT_RE.search(l)]
+    checks.append(("dmesg-clean", "no WARN/BUG/Oops/sanitizer/lockdep/NOT dma-pinned line",
+                   not splats and bool(dmesg),
+                   "; ".join(splats[:5]) if splats else ("" if dmesg else "no dmesg captured")))
+    acq, rel = vmstat.get("nr_foll_pin_acquired"), vmstat.get("nr_foll_pin_released")
+    checks.append(("pins-balanced", "nr_foll_pin_acquired == nr_foll_pin_released",
+                   acq is not None and acq == rel,
+                   "acquired=%s released=%s" % (acq, rel)))
+    if symbols:
+        want = [s.strip() for s in open(symbols) if s.strip() and not s.startswith("__ksymtab_")]
+        have = {l.split()[-1]: l.split()[1] for l in kallsyms if len(l.split()) >= 3}
+        missing = [s for s in want if s not in have or "__ksymtab_" + s not in have]
+        checks.append(("kallsyms-exported", "GUP symbols listed in /proc/kallsyms with a ksymtab entry",
+                       not missing, "missing: " + " ".join(missing) if missing else
+                       "%d symbols" % len(want)))
+    if nm_report:
+        for l in open(nm_report):
+            name, ok, detail = l.rstrip("\n").split("\t", 2)
+            checks.append((name, detail, ok == "ok", detail))
+    for name, desc, ok, detail in checks:
+        cases.append(case(kind, "checks", name, 0, desc, "pass" if ok else "fail",
+                          "" if ok else detail))
+
+    with open(os.path.join(outdir, "cases.json"), "w") as f:
+        json.dump({"kind": kind, "info": info, "vmstat": vmstat, "cases": cases}, f, indent=1)
+    print_summary(kind, cases, info, vmstat, outdir)
+    return cases
+
+
+def case(kind, suite, prog, num, desc, status, reason=""):
+    key = "%s/%s/%s %s" % (suite, prog, num, desc) if num >= 0 else "%s/%s %s" % (suite, prog, desc)
+    return {"kind": kind, "suite": suite, "prog": prog, "num": num, "desc": desc,
+            "status": status, "reason": reason, "key": key}
+
+
+def count(cases):
+    c = {"pass": 0, "fail": 0, "skip": 0, "xfail": 0}
+    for x in cases:
+        c[x["status"]] += 1
+    return c
+
+
+def print_summary(kind, cases, info, vmstat, outdir):
+    out = []
+    out.append("== %s kernel: %s" % (kind, info))
+    by_suite = OrderedDict()
+    for c in cases:
+        by_suite.setdefault(c["suite"], []).append(c)
+    for suite, cs in by_suite.items():
+        n = count(cs)
+        out.append("  %-14s %4d pass %4d fail %4d skip %4d xfail"
+                   % (suite, n["pass"], n["fail"], n["skip"], n["xfail"]))
+    for c in cases:
+        if c["status"] == "fail":
+            out.append("  FAIL %s %s" % (c["key"], c["reason"]))
+    text = "\n".join(out)
+    print(text)
+    with open(os.path.join(outdir, "summary.txt"), "w") as f:
+        f.write(text + "\n")
+
+
+def load_known_env(path):
+    """Lines 'KEY-REGEX<TAB>reason': cases failing on every kernel for a
+    reason outside the kernel under test (investigated, see the file)."""
+    known = []
+    if path and os.path.exists(path):
+        for l in open(path):
+            if l.strip() and not l.startswith("#"):
+                pat, reason = l.rstrip("\n").split("\t", 1)
+                known.append((re.compile(pat), reason.strip()))
+    return known
+
+
+def compare(resdir, kinds, known_path=None):
+    known = load_known_env(known_path)
+    data = {}
+    for k in kinds:
+        p = os.path.join(resdir, k, "cases.json")
+        data[k] = json.load(open(p))["cases"] if os.path.exists(p) else None
+    base = kinds[0]
+    base_status = {c["key"]: c["status"] for c in (data[base] or [])}
+    passed = failed = skipped = 0
+    lines = []
+    for k in kinds:
+        if data[k] is None:
+            failed += 1
+            lines.append("FAIL %s: no results (build or boot failed)" % k)
+            continue
+        seen = set()
+        for c in data[k]:
+            seen.add(c["key"])
+            st = c["status"]
+            if st in ("pass", "xfail"):
+                passed += 1
+                continue
+            if st == "skip":
+                skipped += 1
+                lines.append("SKIP %s: %s (%s)" % (k, c["key"], c["reason"] or "no reason given"))
+                continue
+            # A failure: excused only as an investigated environmental
+            # failure that the baseline shows too.
+            env = [r for pat, r in known if pat.search(c["key"])]
+            if env and (k == base or base_status.get(c["key"]) == "fail"):
+                skipped += 1
+                lines.append("SKIP %s: %s (environment: %s)" % (k, c["key"], env[0]))
+            else:
+                failed += 1
+                note = ""
+                if k != base and base_status.get(c["key"]) in ("pass", "xfail"):
+                    note = " [passes on %s]" % base
+                lines.append("FAIL %s: %s %s%s" % (k, c["key"], c["reason"], note))
+        if k != base:
+            # Every baseline-passing case must have run on this kernel too.
+            for key, st in base_status.items():
+                if st in ("pass", "xfail") and key not in seen and not key.startswith("checks/") \
+                        and not key.startswith("kunit/"):
+                    failed += 1
+                    lines.append("FAIL %s: %s did not run (passes on %s)" % (k, key, base))
+    for l in lines:
+        print(l)
+    summary = "%d passed, %d failed, %d skipped" % (passed, failed, skipped)
+    with open(os.path.join(resdir, "summary.txt"), "a") as f:
+        f.write("\n".join(lines) + "\n" + summary + "\n")
+    print(summary)
+    return 0 if failed == 0 else 1
+
+
+def main(argv):
+    if len(argv) >= 4 and argv[0] == "parse":
+        opts = dict(zip(argv[4::2], argv[5::2]))
+        cases = parse(argv[1], argv[2], argv[3], opts.get("--symbols"), opts.get("--nm-report"))
+        return 0 if cases else 1
+    if len(argv) >= 3 and argv[0] == "compare":
+        args, known = [], None
+        i = 2
+        while i < len(argv):
+            if argv[i] == "--known-env":
+                known = argv[i + 1]
+                i += 2
+            else:
+                args.append(argv[i])
+                i += 1
+        return compare(argv[1], args, known)
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

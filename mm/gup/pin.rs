@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Reference and pin accounting: grabbing folios for GUP and releasing them.
+//!
+//! C original: the first part of `mm/gup.c` (`try_grab_folio()`, `gup_put_folio()` and the
+//! `unpin_*()` family).
+//!
+//! A `FOLL_GET` reference is a plain folio reference. A `FOLL_PIN` pin is counted so that
+//! `folio_maybe_dma_pinned()` can see it: a small folio gets `GUP_PIN_COUNTING_BIAS` references
+//! per pin, a large folio one reference plus one `_pincount` per pin. The shared zero page is
+//! never pinned: it is not going anywhere and it is used in a *lot* of places. Every pin taken is
+//! counted in `NR_FOLL_PIN_ACQUIRED` and every pin dropped in `NR_FOLL_PIN_RELEASED`, so the two
+//! match when nothing is pinned.
+
+use kernel::{
+    bindings,
+    prelude::*, //
+};
+
+use crate::{
+    flags::{
+        Foll,
+        FollFlags, //
+    },
+    folio::{
+        Folio,
+        PagePtr, //
+    },
+};
+
+/// References a pin stands for on a folio without `_pincount` (C: `GUP_PIN_COUNTING_BIAS`).
+const PIN_BIAS: i32 = 1024;
+const _: () = assert!(PIN_BIAS as u32 == bindings::GUP_PIN_COUNTING_BIAS);
+
+/// Adds `refs` references or pins to `folio`, as `flags` say (C: `try_grab_folio()`).
+///
+/// Does nothing without `FOLL_GET` or `FOLL_PIN`. Fails with `ENOMEM` if the folio's reference
+/// count is not positive (it would overflow, or the folio is being freed) and with `EREMOTEIO`
+/// for a P2PDMA folio unless `FOLL_PCI_P2PDMA` is set.
+///
+/// Context: the caller holds a stable reference to `folio`, typically the page table lock.
+pub(crate) fn try_grab_folio(folio: Folio, refs: i32, flags: FollFlags) -> Result {
+    if warn_on_once!(folio.ref_count() <= 0) {
+        return Err(ENOMEM);
+    }
+    if !flags.contains(Foll::PciP2pdma) && folio.is_pci_p2pdma() {
+        return Err(EREMOTEIO);
+    }
+    if flags.contains(Foll::Get) {
+        folio.ref_add(refs);
+    } else if flags.contains(Foll::Pin) {
+        if folio.is_zero() {
+            return Ok(());
+        }
+        // Take at least one normal reference too, so that the folio really is pinned.
+        if folio.has_pincount() {
+            folio.ref_add(refs);
+            folio.pincount_add(refs);
+        } else {
+            folio.ref_add(refs.wrapping_mul(PIN_BIAS));
+        }
+        folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_ACQUIRED, refs);
+    }
+    Ok(())
+}
+
+/// Drops `refs` references or pins taken with `flags` (C: `gup_put_folio()`).
+///
+/// # Safety
+///
+/// The caller must own `refs` references (`FOLL_GET`) or pins (`FOLL_PIN`) of `folio`, and must
+/// not use it afterwards through them.
+pub(crate) unsafe fn put_folio(folio: Folio, refs: i32, flags: FollFlags) {
+    let mut refs = refs;
+    if flags.contains(Foll::Pin) {
+        if folio.is_zero() {
+            return;
+        }
+        folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_RELEASED, refs);
+        if folio.has_pincount() {
+            folio.pincount_add(refs.wrapping_neg());
+        } else {
+            refs = refs.wrapping_mul(PIN_BIAS);
+        }
+    }
+    // SAFETY: The caller owns the references (a pin is `refs` references after the scaling).
+    unsafe { folio.put_refs(refs) };
+}
+
+/// Adds one pin to a folio that is already pinned (C: `folio_add_pin()`).
+///
+/// # Safety
+///
+/// The caller must hold a pin on `folio`.
+pub(crate) unsafe fn add_pin(folio: Folio) {
+    if folio.is_zero() {
+        return;
+    }
+    // As in `try_grab_folio()`, also take a normal reference, so that the folio really is pinned.
+    if folio.has_pincount() {
+        warn_on_once!(folio.pincount() < 1);
+        folio.ref_add(1);
+        folio.pincount_add(1);
+    } else {
+        warn_on_once!(folio.ref_count() < PIN_BIAS);
+        folio.ref_add(PIN_BIAS);
+    }
+}
+
+/// A caller's array of page pointers, as passed to the `unpin_user_pages*()` family.
+pub(crate) struct PageArray {
+    pages: *mut PagePtr,
+    len: usize,
+}
+
+impl PageArray {
+    /// Wraps a C page array.
+    ///
+    /// # Safety
+    ///
+    /// `pages` must be valid for reading `len` entries for the lifetime of the value.
+    pub(crate) unsafe fn from_raw(pages: *mut PagePtr, len: usize) -> Self {
+        Self { pages, len }
+    }
+
+    /// Returns entry `i`, or NULL past the end.
+    #[inline]
+    fn get(&self, i: usize) -> PagePtr {
+        if i >= self.len {
+            return core::ptr::null_mut();
+        }
+        // SAFETY: `i < len`, and the array is readable for `len` entries by the
+        // `from_raw()` contract.
+        unsafe { self.pages.add(i).read() }
+    }
+
+    /// Returns the folio of entry `i` and how many entries from `i` on belong to it
+    /// (C: `gup_folio_next()`).
+    ///
+    /// # Safety
+    ///
+    /// Entry `i` must be a non-NULL page the caller holds a pin or reference on.
+    #[inline]
+    unsafe fn folio_run(&self, i: usize) -> (Folio, usize) {
+        // SAFETY: By the caller's guarantee on entry `i`.
+        let folio = unsafe { Folio::of_page(self.get(i)) };
+        let mut next = i + 1;
+        while next < self.len {
+            let page = self.get(next);
+            // SAFETY: The non-NULL entries of the array are pages the caller pinned. (A NULL one
+            // ends the run before `page_folio()` sees it.)
+            if page.is_null() || unsafe { Folio::of_page(page) } != folio {
+                break;
+            }
+            next += 1;
+        }
+        (folio, next - i)
+    }
+
+    /// Checks, with `CONFIG_DEBUG_VM`, that pinned anonymous pages are still exclusive
+    /// (C: `sanity_check_pinned_pages()`).
+    ///
+    /// Anonymous pages are only pinned if they are exclusive, and once pinned they cannot become
+    /// shared, so `PageAnonExclusive()` sticks until the page is freed. For an anonymous THP it is
+    /// not known how the THP was mapped when it was pinned, but either the page (PTE-mapped) or
+    /// the head page (PMD-mapped) must be exclusive.
+    fn sanity_check(&self) {
+        if !cfg!(CONFIG_DEBUG_VM) {
+            return;
+        }
+        for i in 0..self.len {
+            let page = self.get(i);
+            if page.is_null() {
+                continue;
+            }
+            // SAFETY: The caller of the unpin function pinned every non-NULL entry.
+            let folio = unsafe { Folio::of_page(page) };
+            // SAFETY: As above, `page` is a pinned page.
+            if unsafe { crate::folio::is_zero_page(page) } || !folio.is_anon() {
+                continue;
+            }
+            let head = folio.head_page();
+            // SAFETY: `head` and `page` are pages of the pinned anonymous `folio`.
+            let (head_excl, page_excl) = unsafe {
+                (
+                    crate::folio::page_anon_exclusive(head),
+                    crate::folio::page_anon_exclusive(page),
+                )
+            };
+            if !folio.is_large() || folio.is_hugetlb() {
+                vm_warn_on_once_page!(!head_excl, head, "!PageAnonExclusive(&folio->page)");
+            } else {
+                vm_warn_on_once_page!(
+                    !head_excl && !page_excl,
+                    page,
+                    "!PageAnonExclusive(&folio->page) && !PageAnonExclusive(page)"
+                );
+            }
+        }
+    }
+}
+
+/// Unpins every non-NULL page of `pages`, one `gup_put_folio()` per run of pages of the same
+/// folio (C: `unpin_user_pages()` after its argument check).
+///
+/// # Safety
+///
+/// Every non-NULL entry must be a page pinned by the caller, whose pin is given up.
+pub(crate) unsafe fn unpin_pages(pages: &PageArray, make_dirty: bool) {
+    pages.sanity_check();
+    let mut i = 0;
+    while i < pages.len {
+        if pages.get(i).is_null() {
+            i += 1;
+            continue;
+        }
+        // SAFETY: Entry `i` is non-NULL, hence pinned by the caller.
+        let (folio, nr) = unsafe { pages.folio_run(i) };
+        // Checking the dirty flag here may race with `clear_page_dirty_for_io()`, which is fine
+        // either way: seen dirty, the folio is about to be written back, which was the point of
+        // dirtying it; seen clean, the folio is dirtied and written back once more.
+        if make_dirty && !folio.is_dirty() {
+            folio.mark_dirty_locked();
+        }
+        // CAST: `nr` is at most the length of a folio run, which C counts in an `int` too.
+        // SAFETY: The caller gives up its `nr` pins of `folio`.
+        unsafe { put_folio(folio, nr as i32, Foll::Pin.into()) };
+        i += nr;
+    }
+}
+
+/// Unpins `npages` physically contiguous pages starting at `page`
+/// (C: `unpin_user_page_range_dirty_lock()`).
+///
+/// # Safety
+///
+/// The `npages` pages from `page` on must be pinned by the caller, which gives the pins up.
+pub(crate) unsafe fn unpin_page_range(page: PagePtr, npages: usize, make_dirty: bool) {
+    if cfg!(CONFIG_DEBUG_VM) {
+        // SAFETY: `page` starts a range of `npages` pages by the caller's guarantee.
+        let contiguous = unsafe { bindings::page_range_contiguous(page, npages) };
+        warn_on_once!(!contiguous);
+    }
+    let mut i = 0;
+    while i < npages {
+        // SAFETY: `i < npages`, so `page + i` is a page of the caller's pinned range.
+        let next = unsafe { page.add(i) };
+        // SAFETY: `next` is pinned by the caller.
+        let folio = unsafe { Folio::of_page(next) };
+        let nr = if folio.is_large() {
+            // SAFETY: `next` is a page of `folio`.
+            let left_in_folio = folio.nr_pages() - unsafe { folio.page_idx(next) };
+            core::cmp::min(npages - i, left_in_folio)
+        } else {
+            1
+        };
+        if make_dirty && !folio.is_dirty() {
+            folio.mark_dirty_locked();
+        }
+        // CAST: `nr` is at most the size of one folio.
+        // SAFETY: The caller gives up its `nr` pins of `folio`.
+        unsafe { put_folio(folio, nr as i32, Foll::Pin.into()) };
+        i += nr;
+    }
+}
+
+/// Unpins an array of folios, one `gup_put_folio()` per run of equal entries
+/// (C: `unpin_folios()` after its argument check).
+///
+/// # Safety
+///
+/// `folios` must be readable for `nfolios` entries, and every non-NULL entry must stand for one
+/// pin of that folio held by the caller, which gives it up.
+pub(crate) unsafe fn unpin_folio_array(folios: *mut *mut bindings::folio, nfolios: usize) {
+    // SAFETY: `idx < nfolios` at every call, and the array is readable up to there.
+    let get = |idx: usize| unsafe { folios.add(idx).read() };
+    let mut i = 0;
+    while i < nfolios {
+        let cur = get(i);
+        let mut j = i + 1;
+        while j < nfolios && get(j) == cur {
+            j += 1;
+        }
+        // SAFETY: A non-NULL entry is a folio pinned by the caller.
+        if let Some(folio) = unsafe { Folio::from_raw(cur) } {
+            // CAST: As C, which passes the run length as an `int`.
+            // SAFETY: The caller gives up one pin per entry of the run.
+            unsafe { put_folio(folio, (j - i) as i32, Foll::Pin.into()) };
+        }
+        i = j;
+    }
+}
