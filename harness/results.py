@@ -168,12 +168,22 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
                    acq is not None and acq == rel,
                    "acquired=%s released=%s" % (acq, rel)))
     if symbols:
-        want = [s.strip() for s in open(symbols) if s.strip() and not s.startswith("__ksymtab_")]
-        have = {l.split()[-1]: l.split()[1] for l in kallsyms if len(l.split()) >= 3}
-        missing = [s for s in want if s not in have or "__ksymtab_" + s not in have]
-        checks.append(("kallsyms-exported", "GUP symbols listed in /proc/kallsyms with a ksymtab entry",
-                       not missing, "missing: " + " ".join(missing) if missing else
-                       "%d symbols" % len(want)))
+        want = []
+        for l in open(symbols):
+            l = l.split("#")[0].split()
+            if len(l) == 2:
+                want.append((l[0], l[1]))
+        have = {l.split()[-1] for l in kallsyms if len(l.split()) >= 3}
+        bad = []
+        for sym, exp in want:
+            if sym not in have:
+                bad.append(sym + " (not in kallsyms)")
+            elif exp != "none" and "__ksymtab_" + sym not in have:
+                bad.append(sym + " (no ksymtab entry)")
+            elif exp == "none" and "__ksymtab_" + sym in have:
+                bad.append(sym + " (exported, but mm/gup.c does not export it)")
+        checks.append(("kallsyms", "GUP symbols in /proc/kallsyms, with a ksymtab entry iff exported",
+                       not bad, "; ".join(bad) if bad else "%d symbols" % len(want)))
     if nm_report:
         for l in open(nm_report):
             name, ok, detail = l.rstrip("\n").split("\t", 2)

@@ -29,6 +29,13 @@ Environment:
 USAGE
 }
 
+release_mounts() {
+	flock -u 9
+	if flock -xn 8 8>>"$CACHE/.mounts.lock"; then
+		umount_chroot
+	fi
+}
+
 main() {
 	DEBUG=0
 	while [ $# -gt 0 ]; do
@@ -43,7 +50,11 @@ main() {
 	[ "$(id -u)" = 0 ] || die "run as root (chroot, mounts)"
 	local cmd=$1; shift
 	mkdir -p "$CACHE"
-	trap umount_chroot EXIT
+	# Several invocations may share the chroot's mounts (a boot while a
+	# build runs): each holds a shared lock, and the last one out unmounts.
+	exec 9>>"$CACHE/.mounts.lock"
+	flock -s 9
+	trap release_mounts EXIT
 	case "$cmd" in
 	chroot) step chroot step_chroot ;;
 	source) step chroot step_chroot && step source step_source ;;

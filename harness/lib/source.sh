@@ -89,7 +89,7 @@ prepare_tree() {
 			case "$p" in ''|'#'*) continue ;; esac
 			[ -f "$REPO/patches/$p" ] || die "patches/series names a missing patch: $p"
 			gitc apply --cached "$REPO/patches/$p" || die "patch does not apply: patches/$p"
-			git mailinfo -k "$msg.body" /dev/null < "$REPO/patches/$p" > "$msg.info"
+			git mailinfo "$msg.body" /dev/null < "$REPO/patches/$p" > "$msg.info"
 			{ sed -n 's/^Subject: //p' "$msg.info"; echo; cat "$msg.body"; } > "$msg"
 			commit_index "" "$msg"
 		done < "$REPO/patches/series"

@@ -11,8 +11,10 @@ QEMU_TIMEOUT=${RUST_GUP_QEMU_TIMEOUT:-2700}
 symbols() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HARNESS/symbols.txt"; }
 
 step_selftests() {
-	local hdr=rust
-	[ -f "$BUILDS/rust/.config" ] || hdr=baseline
+	# uapi headers from a kernel already built (they do not depend on
+	# CONFIG_RUST_GUP), so that no build directory is written concurrently.
+	local hdr=baseline
+	[ -f "$BUILDS/baseline/vmlinux" ] || hdr=rust
 	kmake "$hdr" headers >/dev/null
 	mkdir -p "$CACHE/selftests"
 	local targets="" t
@@ -33,7 +35,7 @@ step_selftests() {
 	cp "$HARNESS/guest/init" "$r/init"
 	for t in $SELFTESTS; do cp "$CACHE/selftests/$t" "$r/tests/"; done
 	symbols | awk '{print $1; print "__ksymtab_" $1}' > "$r/etc/rust-gup-symbols"
-	(cd "$r" && find . | cpio -o -H newc --quiet | gzip -1 > "$CACHE/initramfs.cpio.gz.new")
+	inchroot "cd $IN/initramfs && find . | cpio -o -H newc --quiet | gzip -1 > $IN/initramfs.cpio.gz.new"
 	mv "$CACHE/initramfs.cpio.gz.new" "$CACHE/initramfs.cpio.gz"
 	log "selftests: initramfs $(du -h "$CACHE/initramfs.cpio.gz" | cut -f1)"
 }
@@ -73,12 +75,42 @@ nm_report() {
 	done < <(symbols)
 }
 
+# Style checks of our change, as "name<TAB>ok|fail<TAB>detail" lines:
+# rustfmt, clippy (from the CLIPPY=1 build log) and checkpatch on the
+# exported patch series.
+lint_report() {
+	local kind=$1 out=$BUILDS/$1 f n tmp
+	f=$(cd "$REPO" && ls mm/gup/*.rs | sed "s#^#$IN/linux/#" | tr '\n' ' ')
+	if n=$(inchroot "rustfmt --check --config-path $IN/linux/.rustfmt.toml --edition 2021 $f" 2>&1); then
+		printf 'rustfmt\tok\tmm/gup/*.rs are rustfmt clean\n'
+	else
+		printf 'rustfmt\tfail\t%s\n' "$(echo "$n" | grep -c '^Diff in') file hunks differ from rustfmt"
+	fi
+	n=$(grep -cE '^(warning|error)' "$out/build.log" || true)
+	if [ "$n" = 0 ]; then
+		printf 'clippy\tok\tno rustc/clippy warning in the CLIPPY=1 build log\n'
+	else
+		printf 'clippy\tfail\t%s\n' "$(grep -E -A3 '^(warning|error)' "$out/build.log" | head -8 | tr '\n\t' '  ')"
+	fi
+	tmp=$CACHE/tmp/series
+	rm -rf "$tmp" && mkdir -p "$tmp"
+	gitc format-patch -q -o "$tmp" pristine..rust-gup
+	# No Signed-off-by: the human submitter adds it. New files make
+	# checkpatch ask about MAINTAINERS, which the series does not touch yet.
+	if n=$(inchroot "cd $IN/linux && scripts/checkpatch.pl --no-signoff --ignore FILE_PATH_CHANGES --terse --show-types $IN/tmp/series/*.patch" 2>&1); then
+		printf 'checkpatch\tok\t%s\n' "$(ls "$tmp" | wc -l) patches clean"
+	else
+		printf 'checkpatch\tfail\t%s\n' "$(echo "$n" | grep -E 'ERROR|WARNING|CHECK' | head -5 | tr '\n\t' '  ')"
+	fi
+}
+
 step_boot() {
 	local kind=$1 resdir=$2 dir=$2/$1
 	local bz=$BUILDS/$kind/arch/x86/boot/bzImage
 	[ -f "$bz" ] || die "boot $kind: no kernel image; build it first"
 	mkdir -p "$dir"
 	nm_report "$kind" > "$dir/nm-report.txt"
+	[ "$kind" = rust ] && lint_report "$kind" >> "$dir/nm-report.txt"
 	local append="console=ttyS0 panic=-1 log_buf_len=16M brd.rd_nr=1 brd.rd_size=262144"
 	append="$append rust_gup.suites=$(echo $SUITES | tr ' ' ',')"
 	log "boot $kind: QEMU (TCG) with suites: $SUITES"
@@ -90,7 +122,7 @@ step_boot() {
 	log "boot $kind: QEMU exited with $rc after $(($(date +%s) - t0)) s"
 	cp "$BUILDS/$kind/.config" "$dir/config"
 	python3 "$HARNESS/results.py" parse "$kind" "$dir/serial.log" "$dir" \
-		--symbols "$CACHE/initramfs/etc/rust-gup-symbols" --nm-report "$dir/nm-report.txt"
+		--symbols "$HARNESS/symbols.txt" --nm-report "$dir/nm-report.txt"
 }
 
 new_resdir() {

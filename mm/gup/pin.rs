@@ -290,3 +290,192 @@ pub(crate) unsafe fn unpin_folio_array(folios: *mut *mut bindings::folio, nfolio
         i = j;
     }
 }
+
+#[cfg(CONFIG_RUST_GUP_KUNIT_TEST)]
+#[kunit_tests(rust_gup_pin)]
+mod tests {
+    use super::*;
+
+    use kernel::page::Page;
+
+    /// Pins acquired and released so far, system wide.
+    fn pin_stats() -> (usize, usize) {
+        // SAFETY: Reading vmstat counters has no precondition.
+        unsafe {
+            (
+                bindings::global_node_page_state(bindings::node_stat_item_NR_FOLL_PIN_ACQUIRED),
+                bindings::global_node_page_state(bindings::node_stat_item_NR_FOLL_PIN_RELEASED),
+            )
+        }
+    }
+
+    /// A large folio of `1 << order` pages, freed on drop.
+    struct LargeFolio(Folio);
+
+    impl LargeFolio {
+        fn new(order: u32) -> Result<Self> {
+            // SAFETY: Allocating a folio has no precondition.
+            let raw = unsafe { bindings::folio_alloc(bindings::GFP_KERNEL, order) };
+            // SAFETY: A freshly allocated folio, with our one reference.
+            unsafe { Folio::from_raw(raw) }.map(Self).ok_or(ENOMEM)
+        }
+
+        fn page(&self, n: usize) -> PagePtr {
+            // SAFETY: `n` is within the folio in every caller.
+            unsafe { self.0.head_page().add(n) }
+        }
+    }
+
+    impl Drop for LargeFolio {
+        fn drop(&mut self) {
+            // SAFETY: We own the allocation reference and drop it once.
+            unsafe { self.0.put_refs(1) };
+        }
+    }
+
+    #[test]
+    fn pin_small_folio() -> Result {
+        let page = Page::alloc_page(GFP_KERNEL)?;
+        let raw = page.as_ptr();
+        // SAFETY: `page` owns a reference to `raw`.
+        let folio = unsafe { Folio::of_page(raw) };
+        let before = folio.ref_count();
+        let (acq, rel) = pin_stats();
+
+        assert!(try_grab_folio(folio, 1, Foll::Pin.into()).is_ok());
+        assert_eq!(folio.ref_count(), before + PIN_BIAS);
+        assert!(folio.maybe_dma_pinned());
+        assert_eq!(pin_stats(), (acq + 1, rel));
+
+        // SAFETY: Gives up the pin taken above.
+        unsafe { crate::unpin_user_page(raw) };
+        assert_eq!(folio.ref_count(), before);
+        assert!(!folio.maybe_dma_pinned());
+        assert_eq!(pin_stats(), (acq + 1, rel + 1));
+        Ok(())
+    }
+
+    #[test]
+    fn pin_large_folio_uses_pincount() -> Result {
+        let large = LargeFolio::new(2)?;
+        let folio = large.0;
+        let before = folio.ref_count();
+        let (acq, rel) = pin_stats();
+
+        // Three pins, one per page as GUP would take them, then one more through
+        // folio_add_pins().
+        assert!(try_grab_folio(folio, 3, Foll::Pin.into()).is_ok());
+        assert_eq!(folio.ref_count(), before + 3);
+        assert_eq!(folio.pincount(), 3);
+        // SAFETY: The folio is pinned.
+        assert_eq!(unsafe { crate::folio_add_pins(folio.as_ptr(), 1) }, 0);
+        assert_eq!(folio.pincount(), 4);
+
+        // unpin_user_pages() batches the run of three pages of one folio.
+        let mut pages = [large.page(0), large.page(1), large.page(2)];
+        // SAFETY: Gives up three of the pins.
+        unsafe { crate::unpin_user_pages(pages.as_mut_ptr(), 3) };
+        assert_eq!(folio.pincount(), 1);
+        // SAFETY: Gives up the last pin.
+        unsafe { crate::unpin_user_page_range_dirty_lock(large.page(3), 1, false) };
+        assert_eq!(folio.pincount(), 0);
+        assert_eq!(folio.ref_count(), before);
+        assert_eq!(pin_stats(), (acq + 4, rel + 4));
+        Ok(())
+    }
+
+    #[test]
+    fn get_takes_plain_references() -> Result {
+        let page = Page::alloc_page(GFP_KERNEL)?;
+        // SAFETY: `page` owns a reference.
+        let folio = unsafe { Folio::of_page(page.as_ptr()) };
+        let before = folio.ref_count();
+        let stats = pin_stats();
+        assert!(try_grab_folio(folio, 2, Foll::Get.into()).is_ok());
+        assert_eq!(folio.ref_count(), before + 2);
+        assert!(!folio.maybe_dma_pinned());
+        // SAFETY: Drops the two references taken above.
+        unsafe { put_folio(folio, 2, Foll::Get.into()) };
+        assert_eq!(folio.ref_count(), before);
+        assert_eq!(pin_stats(), stats);
+        // Without FOLL_GET or FOLL_PIN nothing is taken.
+        assert!(try_grab_folio(folio, 1, FollFlags::empty()).is_ok());
+        assert_eq!(folio.ref_count(), before);
+        Ok(())
+    }
+
+    #[test]
+    fn zero_page_is_never_pinned() {
+        // SAFETY: `ZERO_PAGE()` has no precondition.
+        let zero = unsafe { bindings::ZERO_PAGE(0) };
+        // SAFETY: The zero page is never freed.
+        let folio = unsafe { Folio::of_page(zero) };
+        let before = folio.ref_count();
+        let stats = pin_stats();
+        assert!(try_grab_folio(folio, 1, Foll::Pin.into()).is_ok());
+        assert_eq!(folio.ref_count(), before);
+        // SAFETY: A no-op for the zero page, as the grab was.
+        unsafe { crate::unpin_user_page(zero) };
+        // SAFETY: As above.
+        unsafe { add_pin(folio) };
+        assert_eq!(folio.ref_count(), before);
+        assert_eq!(pin_stats(), stats);
+    }
+
+    #[test]
+    fn unpin_skips_null_and_batches_folios() -> Result {
+        let a = Page::alloc_page(GFP_KERNEL)?;
+        let b = Page::alloc_page(GFP_KERNEL)?;
+        // SAFETY: `a` and `b` own references.
+        let (fa, fb) = unsafe { (Folio::of_page(a.as_ptr()), Folio::of_page(b.as_ptr())) };
+        let (ra, rb) = (fa.ref_count(), fb.ref_count());
+        assert!(try_grab_folio(fa, 2, Foll::Pin.into()).is_ok());
+        assert!(try_grab_folio(fb, 1, Foll::Pin.into()).is_ok());
+
+        let mut folios = [fa.as_ptr(), fa.as_ptr(), core::ptr::null_mut(), fb.as_ptr()];
+        // SAFETY: One pin per non-NULL entry is given up.
+        unsafe { crate::unpin_folios(folios.as_mut_ptr(), 4) };
+        assert_eq!((fa.ref_count(), fb.ref_count()), (ra, rb));
+
+        assert!(try_grab_folio(fa, 1, Foll::Pin.into()).is_ok());
+        assert!(try_grab_folio(fb, 1, Foll::Pin.into()).is_ok());
+        let mut pages = [core::ptr::null_mut(), a.as_ptr(), core::ptr::null_mut(), b.as_ptr()];
+        // SAFETY: One pin per non-NULL entry is given up.
+        unsafe { crate::unpin_user_pages(pages.as_mut_ptr(), 4) };
+        assert_eq!((fa.ref_count(), fb.ref_count()), (ra, rb));
+        Ok(())
+    }
+
+    #[test]
+    fn unpin_dirty_marks_folios_dirty() -> Result {
+        let page = Page::alloc_page(GFP_KERNEL)?;
+        let raw = page.as_ptr();
+        // SAFETY: `page` owns a reference.
+        let folio = unsafe { Folio::of_page(raw) };
+        let before = folio.ref_count();
+        assert!(!folio.is_dirty());
+        assert!(try_grab_folio(folio, 1, Foll::Pin.into()).is_ok());
+        let mut pages = [raw];
+        // SAFETY: Gives up the pin.
+        unsafe { crate::unpin_user_pages_dirty_lock(pages.as_mut_ptr(), 1, true) };
+        assert!(folio.is_dirty());
+        assert_eq!(folio.ref_count(), before);
+        Ok(())
+    }
+
+    #[test]
+    fn folio_add_pin_small_and_unpin_user_folio() -> Result {
+        let page = Page::alloc_page(GFP_KERNEL)?;
+        // SAFETY: `page` owns a reference.
+        let folio = unsafe { Folio::of_page(page.as_ptr()) };
+        let before = folio.ref_count();
+        assert!(try_grab_folio(folio, 1, Foll::Pin.into()).is_ok());
+        // SAFETY: The folio is pinned.
+        unsafe { crate::folio_add_pin(folio.as_ptr()) };
+        assert_eq!(folio.ref_count(), before + 2 * PIN_BIAS);
+        // SAFETY: Gives up both pins.
+        unsafe { crate::unpin_user_folio(folio.as_ptr(), 2) };
+        assert_eq!(folio.ref_count(), before);
+        Ok(())
+    }
+}

@@ -129,3 +129,23 @@ __rust_helper bool rust_helper_page_range_contiguous(const struct page *page,
 	return page_range_contiguous(page, nr_pages);
 }
 #endif
+
+#ifdef CONFIG_RUST_GUP_KUNIT_TEST
+/* For the KUnit tests of the pin accounting (mm/gup/pin.rs). */
+__rust_helper struct folio *rust_helper_folio_alloc(gfp_t gfp,
+						    unsigned int order)
+{
+	return folio_alloc(gfp, order);
+}
+
+__rust_helper struct page *rust_helper_ZERO_PAGE(unsigned long vaddr)
+{
+	return ZERO_PAGE(vaddr);
+}
+
+__rust_helper unsigned long
+rust_helper_global_node_page_state(enum node_stat_item item)
+{
+	return global_node_page_state(item);
+}
+#endif
