@@ -150,7 +150,7 @@ impl FollFlags {
 
     /// Returns `true` if some bit outside `allowed` is set.
     #[inline]
-        pub(crate) const fn has_bits_outside(self, allowed: FollFlags) -> bool {
+    pub(crate) const fn has_bits_outside(self, allowed: FollFlags) -> bool {
         self.0 & !allowed.0 != 0
     }
 }
@@ -257,7 +257,7 @@ impl Entry {
         match self.validate(pages_given, locked, gup_flags) {
             Ok(flags) => Some(flags),
             Err(_) => {
-                crate::warn_on_once!(true);
+                warn_on_once!(true);
                 None
             }
         }
@@ -384,7 +384,9 @@ mod tests {
             Err(ArgError::LongtermWithoutPin)
         );
         assert!(Entry::PinUserPages.validate(true, None, longterm).is_ok());
-        assert!(Entry::PinUserPagesFast.validate(true, None, longterm).is_ok());
+        assert!(Entry::PinUserPagesFast
+            .validate(true, None, longterm)
+            .is_ok());
     }
 
     #[test]

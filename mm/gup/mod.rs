@@ -30,9 +30,11 @@ macro_rules! warn_on_once {
     ($cond:expr) => {{
         let cond: bool = $cond;
         if cond {
-            const FLAGS: u32 = ::kernel::bug::bugflag_taint(::kernel::bindings::TAINT_WARN)
-                | ::kernel::bindings::BUGFLAG_ONCE;
-            ::kernel::warn_flags!(file!(), FLAGS);
+            ::kernel::warn_flags!(
+                file!(),
+                ::kernel::bug::bugflag_taint(::kernel::bindings::TAINT_WARN)
+                    | ::kernel::bindings::BUGFLAG_ONCE
+            );
         }
         cond
     }};
@@ -54,7 +56,8 @@ macro_rules! vm_warn_on_once {
 /// (C: `VM_WARN_ON_ONCE_PAGE()`/`VM_WARN_ON_ONCE_FOLIO()`).
 macro_rules! vm_warn_on_once_page {
     ($cond:expr, $page:expr, $what:literal) => {{
-        static WARNED: ::core::sync::atomic::AtomicBool = ::core::sync::atomic::AtomicBool::new(false);
+        static WARNED: ::core::sync::atomic::AtomicBool =
+            ::core::sync::atomic::AtomicBool::new(false);
         if cfg!(CONFIG_DEBUG_VM)
             && $cond
             && !WARNED.swap(true, ::core::sync::atomic::Ordering::Relaxed)
@@ -63,7 +66,9 @@ macro_rules! vm_warn_on_once_page {
             unsafe {
                 ::kernel::bindings::dump_page(
                     $page,
-                    concat!("VM_WARN_ON_ONCE_PAGE(", $what, ")\0").as_ptr().cast(),
+                    concat!("VM_WARN_ON_ONCE_PAGE(", $what, ")\0")
+                        .as_ptr()
+                        .cast(),
                 )
             };
             ::kernel::warn_on!(true);
@@ -84,7 +89,7 @@ use pin::PageArray;
 
 /// `IS_ERR_VALUE()`: a count that is really a negative errno.
 fn is_err_value(x: c_ulong) -> bool {
-    x >= (-(bindings::MAX_ERRNO as i64)) as c_ulong
+    x > c_ulong::MAX - bindings::MAX_ERRNO as c_ulong
 }
 
 /// Adds `refs` references or pins to `folio` as `flags` say (C: `try_grab_folio()`).

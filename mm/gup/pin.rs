@@ -44,7 +44,8 @@ pub(crate) fn try_grab_folio(folio: Folio, refs: i32, flags: FollFlags) -> Resul
         return Err(ENOMEM);
     }
     if !flags.contains(Foll::PciP2pdma) && folio.is_pci_p2pdma() {
-        return Err(EREMOTEIO);
+        // CAST: errno values are small positive integers.
+        return Err(Error::from_errno(-(bindings::EREMOTEIO as i32)));
     }
     if flags.contains(Foll::Get) {
         folio.ref_add(refs);
@@ -439,7 +440,12 @@ mod tests {
 
         assert!(try_grab_folio(fa, 1, Foll::Pin.into()).is_ok());
         assert!(try_grab_folio(fb, 1, Foll::Pin.into()).is_ok());
-        let mut pages = [core::ptr::null_mut(), a.as_ptr(), core::ptr::null_mut(), b.as_ptr()];
+        let mut pages = [
+            core::ptr::null_mut(),
+            a.as_ptr(),
+            core::ptr::null_mut(),
+            b.as_ptr(),
+        ];
         // SAFETY: One pin per non-NULL entry is given up.
         unsafe { crate::unpin_user_pages(pages.as_mut_ptr(), 4) };
         assert_eq!((fa.ref_count(), fb.ref_count()), (ra, rb));
