@@ -143,9 +143,4 @@ __rust_helper struct page *rust_helper_ZERO_PAGE(unsigned long vaddr)
 	return ZERO_PAGE(vaddr);
 }
 
-__rust_helper unsigned long
-rust_helper_global_node_page_state(enum node_stat_item item)
-{
-	return global_node_page_state(item);
-}
 #endif
