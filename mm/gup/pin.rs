@@ -472,9 +472,19 @@ mod tests {
         // SAFETY: The folio is pinned.
         unsafe { crate::folio_add_pin(folio.as_ptr()) };
         let pinned_twice = folio.ref_count();
-        // SAFETY: Gives up both pins.
+        // folio_add_pin() does not count in NR_FOLL_PIN_ACQUIRED (as in C), so its pin is
+        // dropped by hand rather than by an unpin call, which would count a release.
+        // SAFETY: Drops the references folio_add_pin() added.
+        unsafe { folio.put_refs(PIN_BIAS) };
+        // SAFETY: Gives up the pin try_grab_folio() took.
+        unsafe { crate::unpin_user_folio(folio.as_ptr(), 1) };
+        let after_one = folio.ref_count();
+
+        assert!(try_grab_folio(folio, 2, Foll::Pin.into()).is_ok());
+        // SAFETY: Gives up both pins at once.
         unsafe { crate::unpin_user_folio(folio.as_ptr(), 2) };
         assert_eq!(pinned_twice, before + 2 * PIN_BIAS);
+        assert_eq!(after_one, before);
         assert_eq!(folio.ref_count(), before);
         Ok(())
     }
