@@ -64,6 +64,11 @@ mount_chroot() {
 	mountpoint -q "$CHROOT/dev/pts" || mount --bind /dev/pts "$CHROOT/dev/pts"
 	mountpoint -q "$CHROOT$IN" || mount --bind "$CACHE" "$CHROOT$IN"
 	mkdir -p "$CHROOT/repo"
+	# /repo must be this checkout, not one a stale mount left behind.
+	if mountpoint -q "$CHROOT/repo" &&
+		[ "$(stat -c %d:%i "$CHROOT/repo")" != "$(stat -c %d:%i "$REPO")" ]; then
+		umount "$CHROOT/repo" 2>/dev/null || umount -l "$CHROOT/repo"
+	fi
 	mountpoint -q "$CHROOT/repo" || mount --bind "$REPO" "$CHROOT/repo"
 }
 
