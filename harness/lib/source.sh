@@ -6,13 +6,9 @@
 # mtime and kbuild rebuilds incrementally.
 
 # Top-level kernel-tree directories of the repo that form the overlay, in the
-# order their commits appear in the exported series, with the subject of each.
-OVERLAY_AREAS=(
-	"rust|rust: helpers: add helpers for the Rust GUP implementation"
-	"mm|mm/gup: add a Rust implementation of get_user_pages (CONFIG_RUST_GUP)"
-	"tools|selftests/mm: add the Rust GUP test additions"
-	"Documentation|Documentation: core-api: describe the Rust GUP implementation"
-)
+# order their commits appear in the exported series; harness/series/AREA.msg
+# is each one's commit message.
+OVERLAY_AREAS="rust mm tools Documentation"
 
 gitc() {
 	GIT_AUTHOR_NAME="rust-gup harness" GIT_AUTHOR_EMAIL="rust-gup@localhost" \
@@ -57,17 +53,17 @@ overlay_files() {
 		while read -r f; do [ -f "$REPO/$f" ] && echo "$f"; done
 }
 
-# commit_index SUBJECT BODYFILE: commit the temporary index on top of $parent.
+# commit_index MSGFILE: commit the temporary index on top of $parent.
 commit_index() {
 	local tree
 	tree=$(gitc write-tree)
 	if [ "$tree" != "$(gitc rev-parse "$parent^{tree}")" ]; then
-		parent=$(gitc commit-tree "$tree" -p "$parent" -F "$2")
+		parent=$(gitc commit-tree "$tree" -p "$parent" -F "$1")
 	fi
 }
 
 prepare_tree() {
-	local idx=$TREE/.git/rust-gup-index area dir subject p msg files
+	local idx=$TREE/.git/rust-gup-index dir p msg files
 	local parent
 	export GIT_INDEX_FILE=$idx
 	rm -f "$idx"
@@ -75,13 +71,11 @@ prepare_tree() {
 	parent=$(gitc rev-parse pristine)
 	msg=$(mktemp)
 	# Overlay areas, each one commit.
-	for area in "${OVERLAY_AREAS[@]}"; do
-		dir=${area%%|*}; subject=${area#*|}
+	for dir in $OVERLAY_AREAS; do
 		files=$(overlay_files "$dir")
 		[ -n "$files" ] || continue
 		echo "$files" | gitc --work-tree="$REPO" update-index --add --stdin
-		printf '%s\n\nThe files under %s/ of the rust-gup repository.\n' "$subject" "$dir" > "$msg"
-		commit_index "$subject" "$msg"
+		commit_index "$HARNESS/series/$dir.msg"
 	done
 	# The patch series, in order.
 	if [ -f "$REPO/patches/series" ]; then
@@ -91,7 +85,7 @@ prepare_tree() {
 			gitc apply --cached "$REPO/patches/$p" || die "patch does not apply: patches/$p"
 			git mailinfo "$msg.body" /dev/null < "$REPO/patches/$p" > "$msg.info"
 			{ sed -n 's/^Subject: //p' "$msg.info"; echo; cat "$msg.body"; } > "$msg"
-			commit_index "" "$msg"
+			commit_index "$msg"
 		done < "$REPO/patches/series"
 	fi
 	rm -f "$msg" "$msg.body" "$msg.info" "$idx"
