@@ -61,7 +61,7 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
         lines = [l.rstrip("\r\n").replace("\r", "") for l in f]
 
     cases = []
-    info, vmstat, done = "", {}, None
+    info, vmstat, done, badopt = "", {}, None, None
     suites = OrderedDict()
     kallsyms, dmesg = [], []
     block = None
@@ -96,6 +96,9 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
         elif line.startswith("@@@ BEGIN "):
             _, _, suite, name = line.split(None, 3)
             block = {"suite": suite, "name": name, "out": []}
+        elif line.startswith("@@@ BADOPT "):
+            badopt = dict(kv.split("=", 1) for kv in line.split()[2:])
+            badopt["prog"] = line.split()[1]
         elif line.startswith("@@@ VMSTAT"):
             for k, v in re.findall(r"(nr_foll_pin_\w+) (\d+)", line):
                 vmstat[k] = int(v)
@@ -184,6 +187,24 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
                 bad.append(sym + " (exported, but mm/gup.c does not export it)")
         checks.append(("kallsyms", "GUP symbols in /proc/kallsyms, with a ksymtab entry iff exported",
                        not bad, "; ".join(bad) if bad else "%d symbols" % len(want)))
+    # The Rust twin of gup_test must print what the C one prints (numbers in
+    # the benchmark line aside) with the same exit code, run for run.
+    for c_suite, rs_suite in (("gup_test", "gup_test_rs"), ("gup_matrix", "gup_matrix_rs")):
+        rs_blocks = {b["name"]: b for b in suites.get(rs_suite, [])}
+        for b in suites.get(c_suite, []) if rs_blocks else []:
+            r = rs_blocks.get(b["name"])
+            if r is None:
+                checks.append(("twin-" + c_suite + "/" + b["name"], "gup_test_rs ran", False,
+                               "no gup_test_rs run"))
+                continue
+            same = normalize(b["out"]) == normalize(r["out"]) and b["rc"] == r["rc"]
+            detail = "" if same else first_diff(normalize(b["out"]), normalize(r["out"]), b["rc"], r["rc"])
+            checks.append(("twin-" + c_suite + "/" + b["name"],
+                           "gup_test_rs output and exit code equal gup_test's", same, detail))
+    if badopt is not None:
+        ok = badopt.get("rc") == "1" and badopt.get("usage", "0") != "0"
+        checks.append(("twin-bad-option", "gup_test_rs -x prints usage and exits with KSFT_FAIL",
+                       ok, "rc=%s usage lines=%s" % (badopt.get("rc"), badopt.get("usage"))))
     if nm_report:
         for l in open(nm_report):
             name, ok, detail = l.rstrip("\n").split("\t", 2)
@@ -196,6 +217,23 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
         json.dump({"kind": kind, "info": info, "vmstat": vmstat, "cases": cases}, f, indent=1)
     print_summary(kind, cases, info, vmstat, outdir)
     return cases
+
+
+NUM_RE = re.compile(r"\d+")
+
+
+def normalize(lines):
+    """Output of a gup_test run with the benchmark numbers blanked."""
+    return [NUM_RE.sub("N", l) if "_BENCHMARK: Time:" in l else l for l in lines]
+
+
+def first_diff(a, b, rc_a, rc_b):
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return "line %d: C %r, Rust %r" % (i + 1, x, y)
+    if len(a) != len(b):
+        return "C has %d lines, Rust %d" % (len(a), len(b))
+    return "exit code: C %d, Rust %d" % (rc_a, rc_b)
 
 
 def case(kind, suite, prog, num, desc, status, reason=""):

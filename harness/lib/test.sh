@@ -3,7 +3,7 @@
 # kernel, per-suite summary) and "test" (baseline vs rust, case by case).
 
 # The mm selftests the guest runs (built static, with liburing).
-SELFTESTS="gup_test gup_longterm cow madv_populate mkdirty"
+SELFTESTS="gup_test gup_test_rs gup_longterm cow madv_populate mkdirty"
 DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty"
 SUITES=${RUST_GUP_SUITES:-$DEFAULT_SUITES}
 QEMU_TIMEOUT=${RUST_GUP_QEMU_TIMEOUT:-2700}
@@ -115,9 +115,16 @@ step_boot() {
 	[ "$kind" = rust ] && lint_report "$kind" >> "$dir/nm-report.txt"
 	local append="console=ttyS0 panic=-1 log_buf_len=16M brd.rd_nr=1 brd.rd_size=262144"
 	append="$append rust_gup.suites=$(echo $SUITES | tr ' ' ',')"
+	local timeout=$QEMU_TIMEOUT
+	if [ "$kind" = debug ]; then
+		# KASAN and lockdep under TCG are several times slower: the Rust
+		# twin of gup_test runs in the gup_test suite but not in the matrix.
+		append="$append rust_gup.twin_matrix=0"
+		timeout=$((QEMU_TIMEOUT * 2))
+	fi
 	log "boot $kind: QEMU (TCG) with suites: $SUITES"
 	local t0=$(date +%s) rc=0
-	inchroot "timeout $QEMU_TIMEOUT qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2 -m 4G \
+	inchroot "timeout $timeout qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2 -m 4G \
 		-nographic -no-reboot -monitor none -serial stdio \
 		-kernel $IN/build/$kind/arch/x86/boot/bzImage -initrd $IN/initramfs.cpio.gz \
 		-append '$append' </dev/null" > "$dir/serial.log" 2>&1 || rc=$?
