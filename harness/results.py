@@ -84,7 +84,7 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
                 parts = line.split()
                 rc = int(parts[4].split("=")[1]) if len(parts) > 4 else -1
                 block["rc"] = rc
-                suites[block["suite"]].append(block)
+                suites.setdefault(block["suite"], []).append(block)
                 block = None
             else:
                 block["out"].append(line)
@@ -97,8 +97,8 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
             _, _, suite, name = line.split(None, 3)
             block = {"suite": suite, "name": name, "out": []}
         elif line.startswith("@@@ BADOPT "):
-            badopt = dict(kv.split("=", 1) for kv in line.split()[2:])
-            badopt["prog"] = line.split()[1]
+            badopt = dict(kv.split("=", 1) for kv in line.split()[3:] if "=" in kv)
+            badopt["prog"] = line.split()[2]
         elif line.startswith("@@@ VMSTAT"):
             for k, v in re.findall(r"(nr_foll_pin_\w+) (\d+)", line):
                 vmstat[k] = int(v)
@@ -111,7 +111,7 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
     if block is not None:  # the guest died inside a test
         block["rc"] = -1
         block["out"].append("# (no END marker: the guest stopped here)")
-        suites[block["suite"]].append(block)
+        suites.setdefault(block["suite"], []).append(block)
 
     # One case per TAP result of each program run.
     for suite, blocks in suites.items():
