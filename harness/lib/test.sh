@@ -3,8 +3,8 @@
 # kernel, per-suite summary) and "test" (baseline vs rust, case by case).
 
 # The mm selftests the guest runs (built static, with liburing).
-SELFTESTS="gup_test gup_test_rs gup_longterm cow madv_populate mkdirty"
-DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty"
+SELFTESTS="gup_test gup_test_rs gup_longterm cow madv_populate mkdirty gup_pfn_test"
+DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty gup_pfn"
 SUITES=${RUST_GUP_SUITES:-$DEFAULT_SUITES}
 QEMU_TIMEOUT=${RUST_GUP_QEMU_TIMEOUT:-2700}
 
