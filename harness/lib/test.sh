@@ -3,8 +3,11 @@
 # kernel, per-suite summary) and "test" (baseline vs rust, case by case).
 
 # The mm selftests the guest runs (built static, with liburing).
-SELFTESTS="gup_test gup_test_rs gup_longterm cow madv_populate mkdirty gup_pfn_test"
-DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty gup_pfn"
+SELFTESTS="gup_test gup_test_rs gup_longterm cow madv_populate mkdirty"
+# on-fault-limit is left out: it must run as a non-root user (see guest/init).
+SELFTESTS="$SELFTESTS gup_pfn_test mlock2-tests map_populate mlock-random-test ksm_functional_tests"
+DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty"
+DEFAULT_SUITES="$DEFAULT_SUITES gup_pfn mlock2 map_populate mlock_random ksm_functional"
 SUITES=${RUST_GUP_SUITES:-$DEFAULT_SUITES}
 QEMU_TIMEOUT=${RUST_GUP_QEMU_TIMEOUT:-2700}
 
