@@ -70,3 +70,15 @@ cmd_build() {
 	step source step_source
 	step "build-$kind" build_kernel "$kind"
 }
+
+# check [KIND]: compile only what this project changes, for quick feedback
+# while porting (the build directory must have been configured and built).
+cmd_check() {
+	local kind=${1:-rust}
+	[ -f "$BUILDS/$kind/.config" ] || die "check: build $kind first"
+	step chroot step_chroot
+	step source step_source
+	rm -f "$BUILDS/$kind/mm/gup/mod.o"
+	kmake "$kind" CLIPPY=1 mm/gup/ mm/gup.o rust/helpers/helpers.o 2>&1 |
+		grep -vE '^  (CC|RUSTC|CLIPPY|AR|BINDGEN|EXPORTS|CALL|UPD|HOSTCC|DESCEND|LD)' || true
+}

@@ -19,6 +19,8 @@ Steps (each also runs what it needs before it):
   boot KIND  boot KIND and run the suites (results in the results directory)
   export DIR write our change as a git format-patch series against 7.2
   shell      an interactive shell in the chroot, in the tree
+  check [KIND]  quick compile of mm/gup/, mm/gup.o and the Rust helpers
+             (with clippy) in an already configured build (default: rust)
 Options:
   --debug    test: also build and test the debug variant (KASAN, lockdep,
              DEBUG_VM, DEBUG_ATOMIC_SLEEP); run/boot: use the debug kernel
@@ -65,6 +67,7 @@ main() {
 	test) cmd_test ;;
 	export) cmd_export "$@" ;;
 	shell) inchroot "cd $IN/linux && exec bash -i" ;;
+	check) cmd_check "$@" ;;
 	*) usage >&2; exit 2 ;;
 	esac
 }

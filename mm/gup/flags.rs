@@ -9,8 +9,8 @@
 //! `0x01`, `hmm-tests.c` passes `FOLL_LONGTERM` as `0x100`), so they are written out here and
 //! checked against the C enums at build time rather than copied from them.
 
-// Most of this module is used by the entry points of the slow path and GUP-fast, which are ported
-// next; until then only the KUnit tests use it.
+// `FAST_ALLOWED` and `Entry`'s GUP-fast variants are for GUP-fast, which is ported next; until
+// then only the KUnit tests use them.
 #![cfg_attr(not(CONFIG_RUST_GUP_KUNIT_TEST), allow(dead_code))]
 
 use kernel::{
@@ -247,7 +247,6 @@ impl Entry {
     }
 
     /// [`Entry::validate`], with C's `WARN_ON_ONCE()` for a caller bug.
-    #[expect(dead_code, reason = "used by the slow-path and GUP-fast entry points")]
     pub(crate) fn check_args(
         self,
         pages_given: bool,

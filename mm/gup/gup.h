@@ -1,13 +1,50 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the Rust get_user_pages() implementation (mm/gup/) needs from C
- * beyond <linux/mm.h>: the GUP-internal declarations of mm/internal.h
- * (internal FOLL_* flags, try_grab_folio(), populate_vma_page_range(), ...).
- * Included by rust/bindings/bindings_helper.h when CONFIG_RUST_GUP is set.
+ * What the Rust get_user_pages() implementation (mm/gup/) shares with C
+ * beyond <linux/mm.h>.
+ *
+ * Included by rust/bindings/bindings_helper.h when CONFIG_RUST_GUP is set,
+ * so that bindgen sees the GUP-internal declarations of mm/internal.h
+ * (internal FOLL_* flags, try_grab_folio(), populate_vma_page_range(), ...)
+ * and the functions below; and by mm/gup.c, for the parts of it that still
+ * call into Rust or are called from it.
  */
 #ifndef _MM_GUP_GUP_H
 #define _MM_GUP_GUP_H
 
 #include "../internal.h"
+
+struct mm_struct;
+struct page;
+
+/*
+ * __get_user_pages_locked() of mm/gup/follow.rs, for the GUP-fast fallback
+ * and FOLL_LONGTERM code that is still in mm/gup.c.
+ */
+long rust_gup_get_user_pages_locked(struct mm_struct *mm, unsigned long start,
+				    unsigned long nr_pages, struct page **pages,
+				    int *locked, unsigned int flags);
+
+/*
+ * __gup_longterm_locked() of mm/gup.c, for the pin_user_pages*() entry
+ * points in Rust, until FOLL_LONGTERM moves to mm/gup/longterm.rs.
+ */
+long rust_gup_longterm_locked(struct mm_struct *mm, unsigned long start,
+			      unsigned long nr_pages, struct page **pages,
+			      int *locked, unsigned int gup_flags);
+
+#ifdef __BINDGEN__
+#include <linux/mman.h>	/* PROT_* and MAP_* for the KUnit tests */
+
+/*
+ * Values bindgen cannot evaluate as macros; rust/Makefile strips the
+ * prefix. Only bindgen sees these definitions.
+ */
+const vm_flags_t RUST_CONST_HELPER_VM_GROWSDOWN = VM_GROWSDOWN;
+const vm_flags_t RUST_CONST_HELPER_VM_ACCESS_FLAGS = VM_ACCESS_FLAGS;
+const vm_fault_t RUST_CONST_HELPER_VM_FAULT_ERROR = VM_FAULT_ERROR;
+const vm_fault_t RUST_CONST_HELPER_VM_FAULT_HWPOISON_ANY =
+	VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE;
+#endif
 
 #endif /* _MM_GUP_GUP_H */

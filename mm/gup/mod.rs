@@ -12,18 +12,29 @@
 //! - [`flags`]: `FOLL_*` as a typed set, and the `is_valid_gup_args()` rules.
 //! - [`folio`]: the folio operations the accounting needs.
 //! - [`pin`]: reference and pin accounting (`try_grab_folio()`, the `unpin_*()` family).
+//! - [`follow`]: the slow path: the page-table walk, `follow_page()`, faulting, the mmap lock
+//!   protocol, populate and `fault_in_*()`.
+//!
+//! Still in C (`mm/gup.c`) for now: GUP-fast, `FOLL_LONGTERM` migration
+//! (`__gup_longterm_locked()`, reached through `rust_gup_longterm_locked()`) and
+//! `memfd_pin_folios()`; they call back into this crate through `mm/gup/gup.h`.
 //!
 //! See `Documentation/core-api/pin_user_pages.rst` for what a pin is and which call to use.
 
 use kernel::{
     bindings,
     ffi::{
+        c_char,
         c_int,
+        c_long,
         c_uint,
         c_ulong, //
     },
     prelude::*, //
 };
+
+/// The prefix of this crate's `pr_*!()` messages (as a module's name would be).
+const __LOG_PREFIX: &[u8] = b"gup\0";
 
 /// Warns once per call site if `cond` is true, and returns `cond` (C: `WARN_ON_ONCE()`).
 macro_rules! warn_on_once {
@@ -78,13 +89,21 @@ macro_rules! vm_warn_on_once_page {
 
 mod flags;
 mod folio;
+mod follow;
 mod pin;
 
+use core::ptr;
 use flags::{
+    Entry,
     Foll,
     FollFlags, //
 };
 use folio::Folio;
+use follow::{
+    current_mm,
+    PagesOut,
+    Vma, //
+};
 use pin::PageArray;
 
 /// `IS_ERR_VALUE()`: a count that is really a negative errno.
@@ -282,4 +301,473 @@ pub unsafe extern "C" fn folio_add_pins(folio: *mut bindings::folio, pins: c_uin
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
+}
+
+/// Reads `*locked` for the argument checks: `None` for a NULL pointer.
+///
+/// # Safety
+///
+/// `locked` must be NULL or valid for reads.
+unsafe fn read_locked(locked: *mut c_int) -> Option<c_int> {
+    // SAFETY: Valid for reads when non-NULL, by the caller's guarantee.
+    (!locked.is_null()).then(|| unsafe { *locked })
+}
+
+/// The common body of the `get_user_pages*()` entry points: checks the arguments as `entry`
+/// does, then runs the slow path with the mmap lock protocol `locked` asks for.
+///
+/// # Safety
+///
+/// As for the exported functions: `mm` valid, `pages` NULL or with room for `nr_pages` entries,
+/// `locked` NULL or valid (and then `*locked == 1` with the lock held for read), `local_locked`
+/// the state to use when `locked` is NULL.
+#[allow(clippy::too_many_arguments)] // The C arguments, plus which entry point and its lock state.
+unsafe fn gup_entry(
+    entry: Entry,
+    mm: *mut bindings::mm_struct,
+    start: c_ulong,
+    nr_pages: c_ulong,
+    gup_flags: c_uint,
+    pages: *mut *mut bindings::page,
+    locked: *mut c_int,
+    mut local_locked: c_int,
+) -> c_long {
+    // SAFETY: By the caller's guarantee.
+    let locked_val = unsafe { read_locked(locked) };
+    let Some(flags) =
+        entry.check_args(!pages.is_null(), locked_val, FollFlags::from_raw(gup_flags))
+    else {
+        // CAST: 0 or -EINVAL.
+        return entry.invalid_args_return() as c_long;
+    };
+    let locked = if locked.is_null() {
+        &mut local_locked
+    } else {
+        // SAFETY: Non-NULL and valid, by the caller's guarantee.
+        unsafe { &mut *locked }
+    };
+    if flags.contains(Foll::Pin) {
+        // Pins may need FOLL_LONGTERM migration, which is still C.
+        // SAFETY: By the caller's guarantee.
+        return unsafe {
+            bindings::rust_gup_longterm_locked(mm, start, nr_pages, pages, locked, flags.as_raw())
+        };
+    }
+    // SAFETY: By the caller's guarantee.
+    unsafe {
+        follow::get_user_pages_locked(
+            mm,
+            start,
+            nr_pages,
+            PagesOut::from_raw(pages),
+            locked,
+            flags,
+        )
+    }
+}
+
+/// Takes references on the pages of another process's memory (C: `get_user_pages_remote()`).
+///
+/// Returns the number of pages taken (possibly fewer than `nr_pages`), 0 for `nr_pages == 0`,
+/// or a negative errno if none was; `-EINVAL` for invalid arguments. The pages are released with
+/// `put_page()`. `FOLL_LONGTERM` is refused (with a warning) as without `FOLL_PIN` it does not
+/// exist; long-term users call [`pin_user_pages_remote`].
+///
+/// # Safety
+///
+/// `mm` must be valid and its mmap lock held for read or write (for read if `locked` is given,
+/// which must then point to 1; the lock may be dropped, and `*locked` is then 0); `pages` NULL or
+/// with room for `nr_pages` entries.
+#[export]
+pub unsafe extern "C" fn get_user_pages_remote(
+    mm: *mut bindings::mm_struct,
+    start: c_ulong,
+    nr_pages: c_ulong,
+    gup_flags: c_uint,
+    pages: *mut *mut bindings::page,
+    locked: *mut c_int,
+) -> c_long {
+    // SAFETY: By the caller's guarantee.
+    unsafe {
+        gup_entry(
+            Entry::GetUserPagesRemote,
+            mm,
+            start,
+            nr_pages,
+            gup_flags,
+            pages,
+            locked,
+            1,
+        )
+    }
+}
+
+/// [`get_user_pages_remote`] on the current mm, without `locked` (C: `get_user_pages()`).
+///
+/// # Safety
+///
+/// The caller holds the current mm's mmap lock; `pages` NULL or with room for `nr_pages`.
+#[export]
+pub unsafe extern "C" fn get_user_pages(
+    start: c_ulong,
+    nr_pages: c_ulong,
+    gup_flags: c_uint,
+    pages: *mut *mut bindings::page,
+) -> c_long {
+    // SAFETY: By the caller's guarantee.
+    unsafe {
+        gup_entry(
+            Entry::GetUserPages,
+            current_mm(),
+            start,
+            nr_pages,
+            gup_flags,
+            pages,
+            ptr::null_mut(),
+            1,
+        )
+    }
+}
+
+/// [`get_user_pages`] that takes and releases the mmap lock itself
+/// (C: `get_user_pages_unlocked()`).
+///
+/// # Safety
+///
+/// The caller must not hold the current mm's mmap lock; `pages` as for [`get_user_pages`].
+#[export]
+pub unsafe extern "C" fn get_user_pages_unlocked(
+    start: c_ulong,
+    nr_pages: c_ulong,
+    pages: *mut *mut bindings::page,
+    gup_flags: c_uint,
+) -> c_long {
+    // SAFETY: By the caller's guarantee.
+    unsafe {
+        gup_entry(
+            Entry::GetUserPagesUnlocked,
+            current_mm(),
+            start,
+            nr_pages,
+            gup_flags,
+            pages,
+            ptr::null_mut(),
+            0,
+        )
+    }
+}
+
+/// Pins the pages of another process's memory (C: `pin_user_pages_remote()`).
+///
+/// As [`get_user_pages_remote`], with `FOLL_PIN`: release with `unpin_user_page*()`. Returns 0
+/// (not an errno) for invalid arguments, as C does. `FOLL_LONGTERM` is allowed, with or without
+/// `locked`.
+///
+/// # Safety
+///
+/// As for [`get_user_pages_remote`]; `pages` must not be NULL.
+#[export]
+pub unsafe extern "C" fn pin_user_pages_remote(
+    mm: *mut bindings::mm_struct,
+    start: c_ulong,
+    nr_pages: c_ulong,
+    gup_flags: c_uint,
+    pages: *mut *mut bindings::page,
+    locked: *mut c_int,
+) -> c_long {
+    // SAFETY: By the caller's guarantee.
+    unsafe {
+        gup_entry(
+            Entry::PinUserPagesRemote,
+            mm,
+            start,
+            nr_pages,
+            gup_flags,
+            pages,
+            locked,
+            1,
+        )
+    }
+}
+
+/// Pins pages of the current mm for DMA and the like (C: `pin_user_pages()`).
+///
+/// No `FOLL_TOUCH`, unlike [`get_user_pages`]. Returns 0 for invalid arguments.
+///
+/// # Safety
+///
+/// As for [`get_user_pages`]; `pages` must not be NULL.
+#[export]
+pub unsafe extern "C" fn pin_user_pages(
+    start: c_ulong,
+    nr_pages: c_ulong,
+    gup_flags: c_uint,
+    pages: *mut *mut bindings::page,
+) -> c_long {
+    // SAFETY: By the caller's guarantee.
+    unsafe {
+        gup_entry(
+            Entry::PinUserPages,
+            current_mm(),
+            start,
+            nr_pages,
+            gup_flags,
+            pages,
+            ptr::null_mut(),
+            1,
+        )
+    }
+}
+
+/// [`pin_user_pages`] that takes and releases the mmap lock itself
+/// (C: `pin_user_pages_unlocked()`).
+///
+/// # Safety
+///
+/// As for [`get_user_pages_unlocked`]; `pages` must not be NULL.
+#[export]
+pub unsafe extern "C" fn pin_user_pages_unlocked(
+    start: c_ulong,
+    nr_pages: c_ulong,
+    pages: *mut *mut bindings::page,
+    gup_flags: c_uint,
+) -> c_long {
+    // SAFETY: By the caller's guarantee.
+    unsafe {
+        gup_entry(
+            Entry::PinUserPagesUnlocked,
+            current_mm(),
+            start,
+            nr_pages,
+            gup_flags,
+            pages,
+            ptr::null_mut(),
+            0,
+        )
+    }
+}
+
+/// The slow path with its mmap lock protocol, for the C code that is still in `mm/gup.c`
+/// (GUP-fast's fallback, `FOLL_LONGTERM`) (C: `__get_user_pages_locked()`).
+///
+/// # Safety
+///
+/// `mm` valid; `pages` NULL or with room for `nr_pages` entries; `locked` valid, with the mmap
+/// lock held for read if `*locked == 1`.
+#[export]
+pub unsafe extern "C" fn rust_gup_get_user_pages_locked(
+    mm: *mut bindings::mm_struct,
+    start: c_ulong,
+    nr_pages: c_ulong,
+    pages: *mut *mut bindings::page,
+    locked: *mut c_int,
+    flags: c_uint,
+) -> c_long {
+    // SAFETY: `locked` is valid, by the caller's guarantee.
+    let locked = unsafe { &mut *locked };
+    // SAFETY: By the caller's guarantee.
+    unsafe {
+        follow::get_user_pages_locked(
+            mm,
+            start,
+            nr_pages,
+            PagesOut::from_raw(pages),
+            locked,
+            FollFlags::from_raw(flags),
+        )
+    }
+}
+
+/// Looks up the page mapped at `address` in `vma` (C: `follow_page()`, removed upstream in 6.12
+/// and kept here for out-of-tree users).
+///
+/// Takes a reference with `FOLL_GET` (release it with `put_page()`); `FOLL_PIN` is refused with
+/// a warning, pins come from `pin_user_pages*()`. Never faults, and follows PROT_NONE (NUMA
+/// hinting) entries. Returns:
+///
+/// - the page;
+/// - NULL if nothing is mapped there, the entry is not present, or the access (`FOLL_WRITE`)
+///   would need a fault; also for secretmem VMAs;
+/// - `ERR_PTR(-EEXIST)` for a present entry without a `struct page` (a pfn-only entry of a
+///   `VM_MIXEDMAP` or `VM_PFNMAP` mapping, `vm_normal_page()` == NULL), which GUP cannot return;
+/// - `ERR_PTR(-EFAULT)` with `FOLL_DUMP` for a hole or the zero page;
+/// - `ERR_PTR(-EMLINK)` never (only `FOLL_PIN` reads ask for unsharing), or another error from
+///   taking the reference (`-ENOMEM`).
+///
+/// # Safety
+///
+/// `vma` must be valid and the caller must hold its mm's mmap lock.
+#[export]
+pub unsafe extern "C" fn follow_page(
+    vma: *mut bindings::vm_area_struct,
+    address: c_ulong,
+    foll_flags: c_uint,
+) -> *mut bindings::page {
+    // SAFETY: By the caller's guarantee.
+    let Some(vma) = (unsafe { Vma::from_raw(vma) }) else {
+        return ptr::null_mut();
+    };
+    let flags = FollFlags::from_raw(foll_flags);
+    if vma.is_secretmem() {
+        return ptr::null_mut();
+    }
+    if warn_on_once!(flags.contains(Foll::Pin)) {
+        return ptr::null_mut();
+    }
+    // FOLL_HONOR_NUMA_FAULT is not set for the caller: callers do not expect PROT_NONE-mapped
+    // pages to fail.
+    let mut page_mask = 0;
+    // SAFETY: The caller holds the mmap lock.
+    match unsafe { follow::follow_page_mask(vma, address, flags, &mut page_mask) } {
+        Ok(Some(page)) => page,
+        Ok(None) => ptr::null_mut(),
+        Err(e) => e.to_ptr(),
+    }
+}
+
+/// Resolves a user page fault by hand (C: `fixup_user_fault()`).
+///
+/// For code that hit `-EFAULT` accessing user memory with page faults disabled (futexes, KVM,
+/// VFIO). Unlike GUP, always calls `handle_mm_fault()`, so architectures that keep young and
+/// dirty in software get them set. With `unlocked` the mmap lock may be dropped and retaken
+/// (`*unlocked` is then set); it is held on return either way. Returns 0 or a negative errno.
+///
+/// # Safety
+///
+/// `mm` valid with its mmap lock held (for read if `unlocked` is given); `unlocked` NULL or
+/// valid, and NULL only if `fault_flags` has no `FAULT_FLAG_ALLOW_RETRY`.
+#[export]
+pub unsafe extern "C" fn fixup_user_fault(
+    mm: *mut bindings::mm_struct,
+    address: c_ulong,
+    fault_flags: c_uint,
+    unlocked: *mut bool,
+) -> c_int {
+    // SAFETY: NULL or valid, by the caller's guarantee.
+    let unlocked = unsafe { unlocked.as_mut() };
+    // SAFETY: By the caller's guarantee.
+    unsafe { follow::fixup_user_fault(mm, address, fault_flags, unlocked) }
+}
+
+/// Faults in a user range for writing, writing a zero byte to each page
+/// (C: `fault_in_writeable()`). Returns the number of bytes not faulted in.
+///
+/// # Safety
+///
+/// Any user address may be passed: it is checked with `access_ok()` or looked up in the current
+/// mm, and faults are handled.
+#[export]
+pub unsafe extern "C" fn fault_in_writeable(uaddr: *mut c_char, size: usize) -> usize {
+    // CAST: A user address, never dereferenced here.
+    follow::fault_in_writeable(uaddr as usize, size)
+}
+
+/// [`fault_in_writeable`], checked at sub-page granularity where the architecture has it
+/// (arm64 MTE) (C: `fault_in_subpage_writeable()`).
+///
+/// # Safety
+///
+/// Any user address may be passed: it is checked with `access_ok()` or looked up in the current
+/// mm, and faults are handled.
+#[export]
+pub unsafe extern "C" fn fault_in_subpage_writeable(uaddr: *mut c_char, size: usize) -> usize {
+    // CAST: As above.
+    follow::fault_in_subpage_writeable(uaddr as usize, size)
+}
+
+/// Faults in a user range for writing without writing to it (C: `fault_in_safe_writeable()`).
+///
+/// # Safety
+///
+/// Any user address may be passed: it is checked with `access_ok()` or looked up in the current
+/// mm, and faults are handled.
+#[export]
+pub unsafe extern "C" fn fault_in_safe_writeable(uaddr: *const c_char, size: usize) -> usize {
+    // CAST: As above.
+    follow::fault_in_safe_writeable(uaddr as usize, size)
+}
+
+/// Faults in a user range for reading (C: `fault_in_readable()`).
+///
+/// # Safety
+///
+/// Any user address may be passed: it is checked with `access_ok()` or looked up in the current
+/// mm, and faults are handled.
+#[export]
+pub unsafe extern "C" fn fault_in_readable(uaddr: *const c_char, size: usize) -> usize {
+    // CAST: As above.
+    follow::fault_in_readable(uaddr as usize, size)
+}
+
+/// Populates `[start, end)` of `vma`, mlocking for `VM_LOCKED` (C: `populate_vma_page_range()`).
+///
+/// # Safety
+///
+/// `vma` valid with its mm's mmap lock held; for read if `locked` is non-NULL, in which case the
+/// lock may be dropped and `*locked` set to 0.
+#[export]
+pub unsafe extern "C" fn populate_vma_page_range(
+    vma: *mut bindings::vm_area_struct,
+    start: c_ulong,
+    end: c_ulong,
+    locked: *mut c_int,
+) -> c_long {
+    // SAFETY: By the caller's guarantee.
+    let Some(vma) = (unsafe { Vma::from_raw(vma) }) else {
+        return follow::errno_long(EFAULT);
+    };
+    // SAFETY: NULL or valid, by the caller's guarantee.
+    let locked = unsafe { locked.as_mut() };
+    // SAFETY: By the caller's guarantee.
+    unsafe { follow::populate_vma_page_range(vma, start, end, locked) }
+}
+
+/// Prefaults `[start, end)` for `MADV_POPULATE_(READ|WRITE)` (C: `faultin_page_range()`).
+///
+/// # Safety
+///
+/// `mm` valid with its mmap lock held for read; `locked` valid (the lock may be dropped, and
+/// `*locked` is then 0).
+#[export]
+pub unsafe extern "C" fn faultin_page_range(
+    mm: *mut bindings::mm_struct,
+    start: c_ulong,
+    end: c_ulong,
+    write: bool,
+    locked: *mut c_int,
+) -> c_long {
+    // SAFETY: Valid, by the caller's guarantee.
+    let locked = unsafe { &mut *locked };
+    // SAFETY: By the caller's guarantee.
+    unsafe { follow::faultin_page_range(mm, start, end, write, locked) }
+}
+
+/// Populates and/or mlocks a range of the current mm, for mlock() and
+/// `MAP_POPULATE`/`MAP_LOCKED` (C: `__mm_populate()`). Returns 0 or a negative errno.
+///
+/// # Safety
+///
+/// The caller must not hold the current mm's mmap lock.
+#[export]
+pub unsafe extern "C" fn __mm_populate(
+    start: c_ulong,
+    len: c_ulong,
+    ignore_errors: c_int,
+) -> c_int {
+    follow::mm_populate(start, len, ignore_errors != 0)
+}
+
+/// Takes a reference on the page at `addr` of the current mm for a core dump; NULL for holes,
+/// the zero page and failures (C: `get_dump_page()`).
+///
+/// # Safety
+///
+/// `locked` must be valid; with `*locked == 1` the caller holds the mmap lock for read.
+#[cfg(CONFIG_ELF_CORE)]
+#[export]
+pub unsafe extern "C" fn get_dump_page(addr: c_ulong, locked: *mut c_int) -> *mut bindings::page {
+    // SAFETY: Valid, by the caller's guarantee.
+    let locked = unsafe { &mut *locked };
+    // SAFETY: By the caller's guarantee.
+    unsafe { follow::get_dump_page(addr, locked) }
 }
