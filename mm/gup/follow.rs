@@ -172,6 +172,17 @@ impl Vma {
     }
 }
 
+// Catches a wrong `VM_*` binding: 7.2's rust/bindings/bindings_helper.h defined `VM_MAYSHARE` as
+// `VM_MAYEXEC` (patches/0007 fixes it), which made FOLL_FORCE reject every private mapping.
+const _: () = {
+    assert!(bindings::VM_MAYSHARE == 1 << bindings::VMA_MAYSHARE_BIT);
+    assert!(bindings::VM_MAYWRITE == 1 << bindings::VMA_MAYWRITE_BIT);
+    assert!(bindings::VM_MAYREAD == 1 << bindings::VMA_MAYREAD_BIT);
+    assert!(bindings::VM_SHARED == 1 << bindings::VMA_SHARED_BIT);
+    assert!(bindings::VM_WRITE == 1 << bindings::VMA_WRITE_BIT);
+    assert!(bindings::VM_READ == 1 << bindings::VMA_READ_BIT);
+};
+
 /// C: `is_cow_mapping()`.
 #[inline]
 fn is_cow_mapping(flags: VmFlags) -> bool {
