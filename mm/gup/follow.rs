@@ -2031,8 +2031,10 @@ mod tests {
         let a = map(2, PROT_RW, PRIVATE)?;
         let target = Page::alloc_page(GFP_KERNEL)?;
         let mm = current_mm();
+        let lock = ReadLocked::new();
         let (r0, p0) = gup(a, 1, bindings::FOLL_WRITE, true);
         put_all(&p0);
+        drop(lock);
         // Turn the VMA into a mixed map and put a pfn-only entry at the second page; the first
         // stays a normal anonymous page.
         // SAFETY: The test's mm; the write lock is held while the VMA flags change.
