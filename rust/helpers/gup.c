@@ -25,8 +25,8 @@
 #include <linux/secretmem.h>
 #include <linux/uaccess.h>
 #include <linux/userfaultfd_k.h>
-#include <asm/cacheflush.h>
-#include <asm/mmu_context.h>
+#include <linux/cacheflush.h>
+#include <linux/mmu_context.h>
 
 __rust_helper struct folio *rust_helper_page_folio(struct page *page)
 {
