@@ -173,7 +173,7 @@ impl Vma {
 }
 
 // Catches a wrong `VM_*` binding: 7.2's rust/bindings/bindings_helper.h defined `VM_MAYSHARE` as
-// `VM_MAYEXEC` (patches/0007 fixes it), which made FOLL_FORCE reject every private mapping.
+// `VM_MAYEXEC` (patches/0000 fixes it), which made FOLL_FORCE reject every private mapping.
 const _: () = {
     assert!(bindings::VM_MAYSHARE == 1 << bindings::VMA_MAYSHARE_BIT);
     assert!(bindings::VM_MAYWRITE == 1 << bindings::VMA_MAYWRITE_BIT);
