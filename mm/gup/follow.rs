@@ -1206,27 +1206,14 @@ unsafe fn walk_range(
                 unsafe { bindings::gup_cond_resched() };
 
                 // SAFETY: `cur` is a VMA of `mm`, whose lock is held.
-                match unsafe { follow_page_mask(cur, start, flags, &mut page_mask) } {
+                let unshare = match unsafe { follow_page_mask(cur, start, flags, &mut page_mask) } {
                     Ok(Some(p)) => {
                         page = p;
                         break;
                     }
-                    Ok(None) => {
-                        // SAFETY: The lock is held.
-                        match unsafe { faultin_page(cur, start, flags, false, locked) } {
-                            Ok(()) => continue,
-                            Err(Faultin::Retry | Faultin::Completed) => return Ok(()),
-                            Err(Faultin::Err(e)) => return Err(e),
-                        }
-                    }
-                    Err(e) if e == EMLINK => {
-                        // SAFETY: The lock is held.
-                        match unsafe { faultin_page(cur, start, flags, true, locked) } {
-                            Ok(()) => continue,
-                            Err(Faultin::Retry | Faultin::Completed) => return Ok(()),
-                            Err(Faultin::Err(e)) => return Err(e),
-                        }
-                    }
+                    Ok(None) => false,
+                    // A shared anonymous page must be unshared before a read-only pin.
+                    Err(e) if e == EMLINK => true,
                     Err(e) if e == EEXIST => {
                         // A proper entry without a struct page: a caller that wants the pages
                         // cannot have this one; one that only faults in is done with it.
@@ -1236,6 +1223,12 @@ unsafe fn walk_range(
                         break;
                     }
                     Err(e) => return Err(e),
+                };
+                // SAFETY: The lock is held.
+                match unsafe { faultin_page(cur, start, flags, unshare, locked) } {
+                    Ok(()) => {}
+                    Err(Faultin::Retry | Faultin::Completed) => return Ok(()),
+                    Err(Faultin::Err(e)) => return Err(e),
                 }
             }
         }
