@@ -5,9 +5,33 @@
 
 KINDS="baseline rust debug"
 
+# The kernel tree and its builds are shared by every invocation of the
+# harness (a boot while a build runs, a second architecture, a second
+# checkout): from the source step to the end of its builds an invocation
+# holds an exclusive lock, so the tree does not change under a build and
+# only one kernel make runs at a time on this machine.
+BUILD_LOCK_HELD=0
+build_lock() {
+	[ "$BUILD_LOCK_HELD" = 1 ] && return 0
+	exec 7>>"$CACHE/.build.lock"
+	if ! flock -xn 7; then
+		log "waiting for another harness invocation's source/build steps"
+		flock -x 7
+	fi
+	BUILD_LOCK_HELD=1
+}
+build_unlock() {
+	[ "$BUILD_LOCK_HELD" = 1 ] || return 0
+	flock -u 7
+	BUILD_LOCK_HELD=0
+}
+
 kmake() { # kmake KIND ARGS...: make in the chroot for build KIND
-	local kind=$1; shift
-	inchroot "cd $IN/linux && make O=$IN/build/$kind LLVM=1 $*"
+	local kind=$1 rc=0 held=$BUILD_LOCK_HELD; shift
+	build_lock
+	inchroot "cd $IN/linux && make O=$IN/build/$kind LLVM=1 $*" || rc=$?
+	[ "$held" = 1 ] || build_unlock
+	return $rc
 }
 
 configure_kernel() {

@@ -97,6 +97,7 @@ prepare_tree() {
 }
 
 step_source() {
+	build_lock
 	if ! gitc rev-parse -q --verify pristine >/dev/null 2>&1; then
 		fetch_pristine
 	fi

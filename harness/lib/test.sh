@@ -176,6 +176,7 @@ cmd_run() {
 	mv "$STEP_TIMES" "$resdir/timings.txt"; STEP_TIMES=$resdir/timings.txt
 	step "build-$kind" build_kernel "$kind"
 	step selftests step_selftests
+	build_unlock
 	step "boot-$kind" step_boot "$kind" "$resdir"
 	cat "$resdir/versions.txt" >&2
 	python3 "$HARNESS/results.py" compare "$resdir" "$kind" --known-env "$HARNESS/known-env-failures.txt" || rc=$?
@@ -200,6 +201,7 @@ cmd_test() {
 		set -e
 	done
 	step selftests step_selftests
+	build_unlock
 	for k in $built; do
 		set +e
 		(set -e; step "boot-$k" step_boot "$k" "$resdir")
