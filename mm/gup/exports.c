@@ -34,5 +34,10 @@ EXPORT_SYMBOL(get_user_pages_unlocked);
 EXPORT_SYMBOL(pin_user_pages_remote);
 EXPORT_SYMBOL(pin_user_pages);
 EXPORT_SYMBOL(pin_user_pages_unlocked);
+
+/* mm/gup/fast.rs, through mm/gup/mod.rs */
+EXPORT_SYMBOL_GPL(get_user_pages_fast_only);
+EXPORT_SYMBOL_GPL(get_user_pages_fast);
+EXPORT_SYMBOL_GPL(pin_user_pages_fast);
 /* Not in mm/gup.c since v6.12; new exports are GPL-only. */
 EXPORT_SYMBOL_GPL(follow_page);

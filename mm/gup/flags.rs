@@ -9,10 +9,6 @@
 //! `0x01`, `hmm-tests.c` passes `FOLL_LONGTERM` as `0x100`), so they are written out here and
 //! checked against the C enums at build time rather than copied from them.
 
-// `FAST_ALLOWED` and `Entry`'s GUP-fast variants are for GUP-fast, which is ported next; until
-// then only the KUnit tests use them.
-#![cfg_attr(not(CONFIG_RUST_GUP_KUNIT_TEST), allow(dead_code))]
-
 use kernel::{
     bindings,
     prelude::*, //

@@ -72,7 +72,7 @@ fn is_shadow_stack(flags: VmFlags) -> bool {
     // CAST: See above.
     flags & bindings::VM_SHADOW_STACK as VmFlags != 0
 }
-type Mm = *mut bindings::mm_struct;
+pub(crate) type Mm = *mut bindings::mm_struct;
 
 /// A C errno as a kernel [`Error`], for the codes `kernel::error::code` does not name.
 fn errno(code: u32) -> Error {
@@ -1799,7 +1799,7 @@ pub(crate) fn fault_in_readable(uaddr: usize, size: usize) -> usize {
 
 #[cfg(CONFIG_RUST_GUP_KUNIT_TEST)]
 #[kunit_tests(rust_gup_follow)]
-mod tests {
+pub(crate) mod tests {
     //! The walk and the slow path on real mappings of a KUnit-owned mm (`kunit_vm_mmap()`).
     //!
     //! Values are collected with the mmap lock held and references released before asserting:
@@ -1819,7 +1819,7 @@ mod tests {
     const SHARED: c_ulong = (bindings::MAP_SHARED | bindings::MAP_ANONYMOUS) as c_ulong;
 
     /// Maps `pages` anonymous pages in the test's mm (created on first use).
-    fn map(pages: usize, prot: c_ulong, flags: c_ulong) -> Result<usize> {
+    pub(crate) fn map(pages: usize, prot: c_ulong, flags: c_ulong) -> Result<usize> {
         // SAFETY: Called from a KUnit test, whose mm this maps into.
         let addr = unsafe {
             bindings::kunit_vm_mmap(

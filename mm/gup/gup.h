@@ -18,8 +18,8 @@ struct mm_struct;
 struct page;
 
 /*
- * __get_user_pages_locked() of mm/gup/follow.rs, for the GUP-fast fallback
- * and FOLL_LONGTERM code that is still in mm/gup.c.
+ * __get_user_pages_locked() of mm/gup/follow.rs, for the FOLL_LONGTERM code
+ * that is still in mm/gup.c.
  */
 long rust_gup_get_user_pages_locked(struct mm_struct *mm, unsigned long start,
 				    unsigned long nr_pages, struct page **pages,
@@ -27,7 +27,8 @@ long rust_gup_get_user_pages_locked(struct mm_struct *mm, unsigned long start,
 
 /*
  * __gup_longterm_locked() of mm/gup.c, for the pin_user_pages*() entry
- * points in Rust, until FOLL_LONGTERM moves to mm/gup/longterm.rs.
+ * points and the GUP-fast fallback in Rust, until FOLL_LONGTERM moves to
+ * mm/gup/longterm.rs.
  */
 long rust_gup_longterm_locked(struct mm_struct *mm, unsigned long start,
 			      unsigned long nr_pages, struct page **pages,

@@ -14,8 +14,10 @@
 //! - [`pin`]: reference and pin accounting (`try_grab_folio()`, the `unpin_*()` family).
 //! - [`follow`]: the slow path: the page-table walk, `follow_page()`, faulting, the mmap lock
 //!   protocol, populate and `fault_in_*()`.
+//! - [`fast`]: GUP-fast, the lockless walk with interrupts off, and its fallback to the slow
+//!   path.
 //!
-//! Still in C (`mm/gup.c`) for now: GUP-fast, `FOLL_LONGTERM` migration
+//! Still in C (`mm/gup.c`) for now: `FOLL_LONGTERM` migration
 //! (`__gup_longterm_locked()`, reached through `rust_gup_longterm_locked()`) and
 //! `memfd_pin_folios()`; they call back into this crate through `mm/gup/gup.h`.
 //!
@@ -87,6 +89,7 @@ macro_rules! vm_warn_on_once_page {
     }};
 }
 
+mod fast;
 mod flags;
 mod folio;
 mod follow;
@@ -576,6 +579,106 @@ pub unsafe extern "C" fn rust_gup_get_user_pages_locked(
             FollFlags::from_raw(flags),
         )
     }
+}
+
+/// The common body of the GUP-fast entry points: checks the arguments as `entry` does, then
+/// runs GUP-fast and, unless `entry` is fast-only, the slow path for the rest.
+///
+/// # Safety
+///
+/// As for the exported functions: `pages` with room for `nr_pages` entries.
+unsafe fn gup_fast_entry(
+    entry: Entry,
+    start: c_ulong,
+    nr_pages: c_int,
+    gup_flags: c_uint,
+    pages: *mut *mut bindings::page,
+) -> c_int {
+    let Some(flags) = entry.check_args(!pages.is_null(), None, FollFlags::from_raw(gup_flags))
+    else {
+        // CAST: -EINVAL.
+        return entry.invalid_args_return() as c_int;
+    };
+    // CAST: As C, which converts the `int` count to `unsigned long`: a negative one
+    // sign-extends to a huge count, refused by the range checks.
+    let nr_pages = nr_pages as c_long as c_ulong;
+    // SAFETY: By the caller's guarantee.
+    let ret = unsafe { fast::gup_fast_fallback(start, nr_pages, flags, pages) };
+    // CAST: At most `nr_pages`, which came from an `int`, or a negative errno.
+    ret as c_int
+}
+
+/// Takes references on user pages of the current process with GUP-fast only, never the slow
+/// path: callable where the mmap lock cannot be taken (C: `get_user_pages_fast_only()`).
+///
+/// Returns the number of pages taken, from 0 (nothing mapped as needed, or GUP-fast not
+/// possible) to `nr_pages`; `-EINVAL` for invalid arguments. Release the pages with
+/// `put_page()`.
+///
+/// Careful: a read (no `FOLL_WRITE`) of a COW page may return either the old or the new page.
+///
+/// # Safety
+///
+/// `pages` must have room for `nr_pages` entries.
+#[export]
+pub unsafe extern "C" fn get_user_pages_fast_only(
+    start: c_ulong,
+    nr_pages: c_int,
+    gup_flags: c_uint,
+    pages: *mut *mut bindings::page,
+) -> c_int {
+    // SAFETY: By the caller's guarantee.
+    unsafe {
+        gup_fast_entry(
+            Entry::GetUserPagesFastOnly,
+            start,
+            nr_pages,
+            gup_flags,
+            pages,
+        )
+    }
+}
+
+/// Takes references on user pages of the current process, without the mmap lock where the
+/// lockless walk can, with it for the rest (C: `get_user_pages_fast()`).
+///
+/// Returns the number of pages taken, possibly fewer than `nr_pages`; a negative errno only if
+/// none was; `-EINVAL` for invalid arguments. Release the pages with `put_page()`.
+///
+/// # Safety
+///
+/// `pages` must have room for `nr_pages` entries. May sleep.
+#[export]
+pub unsafe extern "C" fn get_user_pages_fast(
+    start: c_ulong,
+    nr_pages: c_int,
+    gup_flags: c_uint,
+    pages: *mut *mut bindings::page,
+) -> c_int {
+    // SAFETY: By the caller's guarantee.
+    unsafe { gup_fast_entry(Entry::GetUserPagesFast, start, nr_pages, gup_flags, pages) }
+}
+
+/// Pins user pages of the current process, without the mmap lock where the lockless walk can
+/// (C: `pin_user_pages_fast()`).
+///
+/// As [`get_user_pages_fast`], with `FOLL_PIN`: release the pages with `unpin_user_page()` or
+/// `unpin_user_pages()`. The zero page is returned without a pin (and unpinning it is a no-op).
+/// `FOLL_LONGTERM` pins of pages in CMA or ZONE_MOVABLE go to the slow path, which migrates
+/// them first.
+///
+/// # Safety
+///
+/// `pages` must have room for `nr_pages` entries. May sleep.
+#[export]
+pub unsafe extern "C" fn pin_user_pages_fast(
+    start: c_ulong,
+    nr_pages: c_int,
+    gup_flags: c_uint,
+    pages: *mut *mut bindings::page,
+) -> c_int {
+    // SAFETY: By the caller's guarantee.
+    unsafe { gup_fast_entry(Entry::PinUserPagesFast, start, nr_pages, gup_flags, pages) }
 }
 
 /// Looks up the page mapped at `address` in `vma` (C: `follow_page()`, removed upstream in 6.12

@@ -29,7 +29,7 @@ use crate::{
 };
 
 /// References a pin stands for on a folio without `_pincount` (C: `GUP_PIN_COUNTING_BIAS`).
-const PIN_BIAS: i32 = 1024;
+pub(crate) const PIN_BIAS: i32 = 1024;
 const _: () = assert!(PIN_BIAS as u32 == bindings::GUP_PIN_COUNTING_BIAS);
 
 /// Adds `refs` references or pins to `folio`, as `flags` say (C: `try_grab_folio()`).
@@ -145,7 +145,9 @@ impl PageArray {
     unsafe fn folio_run(&self, i: usize) -> (Folio, usize) {
         // SAFETY: By the caller's guarantee on entry `i`.
         let folio = unsafe { Folio::of_page(self.get(i)) };
-        let mut next = i + 1;
+        // No wraps below: `i < next <= len`. (GUP-fast gives pins back through this with
+        // interrupts just re-enabled; it is kept free of overflow checks anyway.)
+        let mut next = i.wrapping_add(1);
         while next < self.len {
             let page = self.get(next);
             // SAFETY: The non-NULL entries of the array are pages the caller pinned. (A NULL one
@@ -153,9 +155,9 @@ impl PageArray {
             if page.is_null() || unsafe { Folio::of_page(page) } != folio {
                 break;
             }
-            next += 1;
+            next = next.wrapping_add(1);
         }
-        (folio, next - i)
+        (folio, next.wrapping_sub(i))
     }
 
     /// Checks, with `CONFIG_DEBUG_VM`, that pinned anonymous pages are still exclusive
@@ -165,7 +167,7 @@ impl PageArray {
     /// shared, so `PageAnonExclusive()` sticks until the page is freed. For an anonymous THP it is
     /// not known how the THP was mapped when it was pinned, but either the page (PTE-mapped) or
     /// the head page (PMD-mapped) must be exclusive.
-    fn sanity_check(&self) {
+    pub(crate) fn sanity_check(&self) {
         if !cfg!(CONFIG_DEBUG_VM) {
             return;
         }
@@ -209,10 +211,32 @@ impl PageArray {
 /// Every non-NULL entry must be a page pinned by the caller, whose pin is given up.
 pub(crate) unsafe fn unpin_pages(pages: &PageArray, make_dirty: bool) {
     pages.sanity_check();
+    // SAFETY: By the caller's guarantee.
+    unsafe { release_pins(pages, make_dirty) };
+}
+
+/// Unpins every non-NULL page of `pages` without [`PageArray::sanity_check`], for GUP-fast
+/// giving back pins that raced with fork(), which may have made anonymous pages shared since
+/// (C: `gup_fast_unpin_user_pages()`).
+///
+/// # Safety
+///
+/// Every non-NULL entry must be a page pinned by the caller, whose pin is given up.
+pub(crate) unsafe fn put_pins(pages: &PageArray) {
+    // SAFETY: By the caller's guarantee.
+    unsafe { release_pins(pages, false) };
+}
+
+/// The loop of [`unpin_pages`] and [`put_pins`].
+///
+/// # Safety
+///
+/// As for [`unpin_pages`].
+unsafe fn release_pins(pages: &PageArray, make_dirty: bool) {
     let mut i = 0;
     while i < pages.len {
         if pages.get(i).is_null() {
-            i += 1;
+            i = i.wrapping_add(1);
             continue;
         }
         // SAFETY: Entry `i` is non-NULL, hence pinned by the caller.
@@ -226,7 +250,8 @@ pub(crate) unsafe fn unpin_pages(pages: &PageArray, make_dirty: bool) {
         // CAST: `nr` is at most the length of a folio run, which C counts in an `int` too.
         // SAFETY: The caller gives up its `nr` pins of `folio`.
         unsafe { put_folio(folio, nr as i32, Foll::Pin.into()) };
-        i += nr;
+        // No wrap: `i + nr <= len`.
+        i = i.wrapping_add(nr);
     }
 }
 

@@ -11,6 +11,8 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/irqflags.h>
+#include <linux/lockdep.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/page-flags.h>
@@ -23,6 +25,8 @@
 #include <linux/pgtable.h>
 #include <linux/sched/signal.h>
 #include <linux/secretmem.h>
+#include <linux/seqlock.h>
+#include <linux/shmem_fs.h>
 #include <linux/uaccess.h>
 #include <linux/userfaultfd_k.h>
 #include <linux/cacheflush.h>
@@ -571,6 +575,230 @@ __rust_helper size_t rust_helper_gup_probe_subpage_writeable(char __user *uaddr,
 							     size_t size)
 {
 	return probe_subpage_writeable(uaddr, size);
+}
+
+/*
+ * GUP-fast (mm/gup/fast.rs): the lockless walk with interrupts off. The
+ * *_offset_lockless() helpers take the caller's copy of the upper entry by
+ * pointer: where a level is folded, the returned pointer points into that
+ * copy, which must live until the walk below it is done.
+ */
+
+__rust_helper unsigned long rust_helper_gup_local_irq_save(void)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	return flags;
+}
+
+__rust_helper void rust_helper_gup_local_irq_restore(unsigned long flags)
+{
+	local_irq_restore(flags);
+}
+
+__rust_helper bool rust_helper_gup_irqs_disabled(void)
+{
+	return irqs_disabled();
+}
+
+__rust_helper void rust_helper_gup_lockdep_assert_irqs_disabled(void)
+{
+	lockdep_assert_irqs_disabled();
+}
+
+__rust_helper void rust_helper_gup_might_lock_mmap_read(struct mm_struct *mm)
+{
+	might_lock_read(&mm->mmap_lock);
+}
+
+/* raw_seqcount_try_begin() on mm->write_protect_seq: false if odd. */
+__rust_helper bool rust_helper_gup_write_protect_seq_try_begin(struct mm_struct *mm,
+							       unsigned int *seq)
+{
+	unsigned int start;
+	bool ok = raw_seqcount_try_begin(&mm->write_protect_seq, start);
+
+	*seq = start;
+	return ok;
+}
+
+__rust_helper bool rust_helper_gup_write_protect_seq_retry(struct mm_struct *mm,
+							   unsigned int seq)
+{
+	return read_seqcount_retry(&mm->write_protect_seq, seq);
+}
+
+__rust_helper void rust_helper_gup_smp_mb__after_atomic(void)
+{
+	smp_mb__after_atomic();
+}
+
+__rust_helper bool rust_helper_gup_fast_permitted(unsigned long start,
+						  unsigned long end)
+{
+#ifdef gup_fast_permitted
+	return gup_fast_permitted(start, end);
+#else
+	return true;
+#endif
+}
+
+__rust_helper unsigned long rust_helper_gup_untagged_addr(unsigned long addr)
+{
+	return untagged_addr(addr);
+}
+
+__rust_helper unsigned long rust_helper_gup_task_size_max(void)
+{
+	return TASK_SIZE_MAX;
+}
+
+__rust_helper unsigned long rust_helper_gup_pgd_addr_end(unsigned long addr,
+							 unsigned long end)
+{
+	return pgd_addr_end(addr, end);
+}
+
+__rust_helper unsigned long rust_helper_gup_p4d_addr_end(unsigned long addr,
+							 unsigned long end)
+{
+	return p4d_addr_end(addr, end);
+}
+
+__rust_helper unsigned long rust_helper_gup_pud_addr_end(unsigned long addr,
+							 unsigned long end)
+{
+	return pud_addr_end(addr, end);
+}
+
+__rust_helper unsigned long rust_helper_gup_pmd_addr_end(unsigned long addr,
+							 unsigned long end)
+{
+	return pmd_addr_end(addr, end);
+}
+
+__rust_helper p4d_t *rust_helper_gup_p4d_offset_lockless(pgd_t *pgdp,
+							 pgd_t *pgd,
+							 unsigned long addr)
+{
+	return p4d_offset_lockless(pgdp, *pgd, addr);
+}
+
+__rust_helper pud_t *rust_helper_gup_pud_offset_lockless(p4d_t *p4dp,
+							 p4d_t *p4d,
+							 unsigned long addr)
+{
+	return pud_offset_lockless(p4dp, *p4d, addr);
+}
+
+__rust_helper pmd_t *rust_helper_gup_pmd_offset_lockless(pud_t *pudp,
+							 pud_t *pud,
+							 unsigned long addr)
+{
+	return pmd_offset_lockless(pudp, *pud, addr);
+}
+
+__rust_helper pte_t rust_helper_gup_ptep_get_lockless(pte_t *ptep)
+{
+	return ptep_get_lockless(ptep);
+}
+
+__rust_helper u64 rust_helper_gup_pte_val(pte_t pte)
+{
+	return pte_val(pte);
+}
+
+__rust_helper u64 rust_helper_gup_pmd_val(pmd_t pmd)
+{
+	return pmd_val(pmd);
+}
+
+__rust_helper u64 rust_helper_gup_pud_val(pud_t pud)
+{
+	return pud_val(pud);
+}
+
+__rust_helper struct page *rust_helper_gup_pud_page(pud_t pud)
+{
+	return pud_page(pud);
+}
+
+__rust_helper bool rust_helper_gup_pte_special(pte_t pte)
+{
+	return pte_special(pte);
+}
+
+__rust_helper bool rust_helper_gup_pmd_special(pmd_t pmd)
+{
+	return pmd_special(pmd);
+}
+
+__rust_helper bool rust_helper_gup_pud_special(pud_t pud)
+{
+	return pud_special(pud);
+}
+
+__rust_helper bool rust_helper_gup_pte_access_permitted(pte_t pte, bool write)
+{
+	return pte_access_permitted(pte, write);
+}
+
+__rust_helper bool rust_helper_gup_pmd_access_permitted(pmd_t pmd, bool write)
+{
+	return pmd_access_permitted(pmd, write);
+}
+
+__rust_helper bool rust_helper_gup_pud_access_permitted(pud_t pud, bool write)
+{
+	return pud_access_permitted(pud, write);
+}
+
+__rust_helper bool rust_helper_gup_pfn_valid(unsigned long pfn)
+{
+	return pfn_valid(pfn);
+}
+
+__rust_helper bool rust_helper_gup_folio_ref_try_add(struct folio *folio,
+						     int count)
+{
+	return folio_ref_try_add(folio, count);
+}
+
+__rust_helper bool rust_helper_gup_is_pci_p2pdma_page(const struct page *page)
+{
+	return is_pci_p2pdma_page(page);
+}
+
+__rust_helper bool rust_helper_gup_folio_is_longterm_pinnable(struct folio *folio)
+{
+	return folio_is_longterm_pinnable(folio);
+}
+
+__rust_helper bool rust_helper_gup_folio_test_slab(const struct folio *folio)
+{
+	return folio_test_slab(folio);
+}
+
+__rust_helper void rust_helper_gup_folio_set_referenced(struct folio *folio)
+{
+	folio_set_referenced(folio);
+}
+
+/* READ_ONCE(folio->mapping): read the mapping once, as a plain address. */
+__rust_helper unsigned long rust_helper_gup_folio_mapping_once(struct folio *folio)
+{
+	return (unsigned long)READ_ONCE(folio->mapping);
+}
+
+__rust_helper bool rust_helper_gup_secretmem_mapping(struct address_space *mapping)
+{
+	return secretmem_mapping(mapping);
+}
+
+__rust_helper bool rust_helper_gup_shmem_mapping(struct address_space *mapping)
+{
+	return shmem_mapping(mapping);
 }
 
 #ifdef CONFIG_RUST_GUP

@@ -1,0 +1,946 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! GUP-fast: the lockless page-table walk behind `get_user_pages_fast()`,
+//! `get_user_pages_fast_only()` and `pin_user_pages_fast()`.
+//!
+//! C original: the GUP-fast part of `mm/gup.c` (`try_grab_folio_fast()`, `gup_fast_*()`,
+//! `gup_fast_fallback()`).
+//!
+//! The walk takes no lock. It runs with interrupts disabled, which keeps the page tables it
+//! walks from being freed under it: freeing them either waits for an IPI that cannot be
+//! delivered, or for an RCU-sched grace period that cannot end, while interrupts are off (see
+//! `struct mmu_table_batch` in `include/asm-generic/tlb.h`). RCU alone is not enough, because
+//! `tlb_remove_table_sync_one()` relies on the IPI. The same holds off THP splits, which
+//! broadcast an IPI.
+//!
+//! Each entry is read once, locklessly, into a local copy; the level below is reached from the
+//! copy (`p?d_offset_lockless()`, which on folded levels points into that copy, so the copy lives
+//! until the walk below it returns). A folio is grabbed first and its entries re-read afterwards:
+//! if the PMD or the PTE changed in between (a concurrent zap, THP collapse or migration), the
+//! reference is dropped and the walk stops. Anything GUP-fast cannot decide without the VMA
+//! (PROT_NONE, special entries, the access rights, file-backed long-term pins, unsharing) stops
+//! the walk too; [`gup_fast_fallback`] then finishes the range with the slow path.
+//!
+//! A pin races with `fork()`, which write-protects anonymous pages to share them with the child:
+//! a page pinned while it happens could end up shared, and a later write by the parent would
+//! then go to a copy the pin does not see. `FOLL_PIN` walks therefore run inside a read section
+//! of `mm->write_protect_seq`, which `copy_page_range()` writes, and give every pin back if it
+//! changed.
+//!
+//! Nothing between `local_irq_save()` and `local_irq_restore()` may sleep, allocate or panic:
+//! there is no indexing, no `unwrap()` and no arithmetic that could overflow-check there.
+//! Address arithmetic wraps (the range is below `TASK_SIZE_MAX`, checked before the walk), and
+//! the page array is written through [`Out`], which ends the walk rather than write past the
+//! room the caller gave.
+
+use kernel::{
+    bindings,
+    ffi::{
+        c_long,
+        c_ulong, //
+    },
+    prelude::*,
+};
+
+use crate::{
+    flags::{
+        Foll,
+        FollFlags,
+        FAST_ALLOWED, //
+    },
+    folio::{
+        Folio,
+        PagePtr, //
+    },
+    follow::{
+        self,
+        Mm, //
+    },
+    pin::{
+        self,
+        PageArray, //
+    },
+};
+
+const PAGE_SHIFT: u32 = bindings::PAGE_SHIFT;
+const PAGE_SIZE: usize = bindings::PAGE_SIZE;
+const PAGE_MASK: usize = !(PAGE_SIZE - 1);
+const PMD_MASK: usize = !((1 << bindings::PMD_SHIFT) - 1);
+const PUD_MASK: usize = !((1 << bindings::PUD_SHIFT) - 1);
+
+/// The caller's page array, as GUP-fast fills it with interrupts off.
+///
+/// # Invariants
+///
+/// `nr <= cap`, and `pages` is valid for writing `cap` entries.
+struct Out {
+    pages: *mut PagePtr,
+    nr: usize,
+    cap: usize,
+}
+
+impl Out {
+    /// Returns `true` if `n` more entries fit.
+    #[inline(always)]
+    fn has_room(&self, n: usize) -> bool {
+        // No wrap: `nr <= cap` by the type invariant.
+        self.cap.wrapping_sub(self.nr) >= n
+    }
+
+    /// Appends the `n` consecutive pages starting at `page`.
+    ///
+    /// # Safety
+    ///
+    /// `has_room(n)` must be true, and the `n` pages must be pages of one folio.
+    #[inline(always)]
+    unsafe fn push_run(&mut self, page: PagePtr, n: usize) {
+        let mut i = 0;
+        while i < n {
+            let at = self.nr.wrapping_add(i);
+            // SAFETY: `at < nr + n <= cap`, and `pages` has room for `cap` entries by the type
+            // invariant.
+            unsafe { self.pages.wrapping_add(at).write(page.wrapping_add(i)) };
+            i = i.wrapping_add(1);
+        }
+        // INVARIANT: `nr + n <= cap`, by the caller's guarantee.
+        self.nr = self.nr.wrapping_add(n);
+    }
+}
+
+/// Takes `refs` references on the folio of `page` unless its count is zero, and rechecks that
+/// `page` still belongs to that folio (C: `try_get_folio()`).
+///
+/// Between `page_folio()` and the reference, the folio may have been split or freed and reused;
+/// once the reference is held the folio is stable, and a page that moved to another folio makes
+/// us drop the reference and start again.
+///
+/// # Safety
+///
+/// `page` must be a `struct page` of the memmap (its folio may be freed concurrently).
+/// Interrupts must be disabled.
+#[inline]
+unsafe fn try_get_folio(page: PagePtr, refs: i32) -> Option<Folio> {
+    loop {
+        // SAFETY: `page` is a memmap entry, which stays valid while interrupts are off (memory
+        // hot-unplug synchronizes with GUP-fast like page-table freeing does).
+        let folio = unsafe { bindings::page_folio(page) };
+        // SAFETY: `folio` is the head of a memmap entry, readable even if the folio is free.
+        let count = unsafe { bindings::folio_ref_count(folio) };
+        if warn_on_once!(count < 0) {
+            return None;
+        }
+        // SAFETY: As above; the add fails on a zero count, so a freed folio is left alone.
+        if !unsafe { bindings::gup_folio_ref_try_add(folio, refs) } {
+            return None;
+        }
+        // SAFETY: We hold `refs` references on `folio`, so it cannot be freed or split now.
+        if unsafe { bindings::page_folio(page) } != folio {
+            // SAFETY: The references were taken just above.
+            unsafe { bindings::folio_put_refs(folio, refs) };
+            continue;
+        }
+        // SAFETY: `folio` is valid and referenced by us.
+        return unsafe { Folio::from_raw(folio) };
+    }
+}
+
+/// Takes `refs` references (`FOLL_GET`) or pins (`FOLL_PIN`) on the folio of `page`
+/// (C: `try_grab_folio_fast()`).
+///
+/// Returns `None`, with nothing taken, if the folio is being freed, if it is a P2PDMA page
+/// without `FOLL_PCI_P2PDMA`, or for a `FOLL_LONGTERM` pin of a folio that may not be pinned
+/// long-term (CMA, ZONE_MOVABLE, ...: the slow path migrates it). The shared zero page is never
+/// pinned. With neither `FOLL_GET` nor `FOLL_PIN` it warns (a caller bug) and fails.
+///
+/// # Safety
+///
+/// `page` must be a page mapped by an entry just read from the current mm's page tables, with
+/// interrupts disabled since.
+#[inline]
+unsafe fn try_grab_folio_fast(page: PagePtr, refs: i32, flags: FollFlags) -> Option<Folio> {
+    // SAFETY: Reads the interrupt state.
+    vm_warn_on_once!(!unsafe { bindings::gup_irqs_disabled() });
+
+    if warn_on_once!(!flags.has_any(Foll::Get | Foll::Pin)) {
+        return None;
+    }
+    // SAFETY: `page` is a memmap entry, by the caller's guarantee.
+    if !flags.contains(Foll::PciP2pdma) && unsafe { bindings::gup_is_pci_p2pdma_page(page) } {
+        return None;
+    }
+    if flags.contains(Foll::Get) {
+        // SAFETY: By the caller's guarantee.
+        return unsafe { try_get_folio(page, refs) };
+    }
+
+    // FOLL_PIN. The zero page is not going anywhere and is used in a *lot* of places: it is
+    // returned without a pin (and the unpin side skips it too).
+    // SAFETY: `page` is a memmap entry.
+    if unsafe { crate::folio::is_zero_page(page) } {
+        // SAFETY: The zero page is never freed.
+        return Some(unsafe { Folio::of_page(page) });
+    }
+    // SAFETY: By the caller's guarantee.
+    let folio = unsafe { try_get_folio(page, refs) }?;
+
+    // A long-term pin of a folio in the wrong zone needs the slow path, which migrates it.
+    // SAFETY: `folio` is referenced.
+    if flags.contains(Foll::Longterm) && !unsafe { longterm_pinnable(folio) } {
+        // SAFETY: The references were taken just above.
+        unsafe { folio.put_refs(refs) };
+        return None;
+    }
+
+    // A large folio counts pins exactly in `_pincount`, keeping the references taken above (at
+    // least one normal reference, so that the folio really is pinned); a small one counts
+    // `GUP_PIN_COUNTING_BIAS` references per pin.
+    if folio.has_pincount() {
+        folio.pincount_add(refs);
+    } else {
+        folio.ref_add(refs.wrapping_mul(pin::PIN_BIAS - 1));
+    }
+    // The pin count must be visible before the entries are re-read: a full barrier, paired with
+    // the one in folio_try_share_anon_rmap_*().
+    // SAFETY: A memory barrier.
+    unsafe { bindings::gup_smp_mb__after_atomic() };
+
+    folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_ACQUIRED, refs);
+    Some(folio)
+}
+
+/// Returns `true` if `folio` may be pinned long-term where it is (C:
+/// `folio_is_longterm_pinnable()`).
+///
+/// # Safety
+///
+/// The caller must hold a reference on `folio`.
+#[inline(always)]
+unsafe fn longterm_pinnable(folio: Folio) -> bool {
+    // SAFETY: `folio` is referenced, by the caller's guarantee.
+    unsafe { bindings::gup_folio_is_longterm_pinnable(folio.as_ptr()) }
+}
+
+/// Returns `true` if GUP-fast may keep `folio`, which it holds, without looking at the VMA
+/// (C: `gup_fast_folio_allowed()`).
+///
+/// GUP-fast must refuse secretmem folios, and a long-term writable pin of a file-backed folio
+/// that needs dirty tracking (see `writable_file_mapping_allowed()` in the slow path). Without
+/// the VMA it cannot be as thorough as the slow path, so it accepts the known good cases and
+/// leaves anything else to the slow path.
+///
+/// Context: interrupts disabled, with the folio still mapped by the entry just re-checked.
+#[inline]
+fn folio_allowed(folio: Folio, flags: FollFlags) -> bool {
+    // Without a pin, no problematic write can occur; a long-term pin is the egregious case.
+    let reject_file_backed = flags.has_all(Foll::Pin | Foll::Longterm | Foll::Write);
+    // secretmem folios are always order 0.
+    let check_secretmem = cfg!(CONFIG_SECRETMEM) && !folio.is_large();
+    if !reject_file_backed && !check_secretmem {
+        return true;
+    }
+
+    // SAFETY: `folio` is referenced.
+    let slab = unsafe { bindings::gup_folio_test_slab(folio.as_ptr()) };
+    if warn_on_once!(slab) {
+        return false;
+    }
+    // hugetlb needs no dirty tracking and cannot be secretmem.
+    if folio.is_hugetlb() {
+        return true;
+    }
+
+    // Inodes, and with them their mappings, are freed under RCU, whose grace periods cannot end
+    // while interrupts are off: the mapping may be dereferenced. It may still change (truncation),
+    // so it is read once.
+    if cfg!(CONFIG_PROVE_LOCKING) {
+        // SAFETY: A lockdep check.
+        unsafe { bindings::gup_lockdep_assert_irqs_disabled() };
+    }
+    // SAFETY: `folio` is referenced.
+    let mapping = unsafe { bindings::gup_folio_mapping_once(folio.as_ptr()) };
+    // Truncated: the slow path decides.
+    if mapping == 0 {
+        return false;
+    }
+    // CAST: The low bits of `folio->mapping` tag anonymous and KSM folios.
+    let tag = mapping & bindings::FOLIO_MAPPING_FLAGS as c_ulong;
+    if tag != 0 {
+        return tag & bindings::FOLIO_MAPPING_ANON as c_ulong != 0;
+    }
+    // An untagged, non-NULL value is a `struct address_space` pointer.
+    let mapping = mapping as *mut bindings::address_space;
+    // SAFETY: `mapping` cannot be freed while interrupts are off (see above).
+    if check_secretmem && unsafe { bindings::gup_secretmem_mapping(mapping) } {
+        return false;
+    }
+    // The only file system allowed to be pinned long-term and writable here is shmem.
+    // SAFETY: As above.
+    !reject_file_backed || unsafe { bindings::gup_shmem_mapping(mapping) }
+}
+
+/// Makes the content of a pinned folio accessible to the CPU and to I/O, `false` if it cannot
+/// be (C: `arch_make_folio_accessible()`; only s390 has work to do).
+#[inline(always)]
+fn make_accessible(folio: Folio) -> bool {
+    // SAFETY: `folio` is held, by the type invariant.
+    unsafe { bindings::arch_make_folio_accessible(folio.as_ptr()) == 0 }
+}
+
+/// The checks shared by the PTE and leaf cases once the folio is grabbed and the entry found
+/// unchanged: `true` if the folio may be kept.
+///
+/// # Safety
+///
+/// `page` must be a page of `folio`, which the caller grabbed with `flags`.
+#[inline(always)]
+unsafe fn keep_folio(folio: Folio, page: PagePtr, writable: bool, flags: FollFlags) -> bool {
+    if !folio_allowed(folio, flags) {
+        return false;
+    }
+    // A R/O pin of an anonymous page that is not exclusive would need unsharing: a fault.
+    // SAFETY: `page` is a valid, referenced page.
+    writable || !unsafe { follow::must_unshare(None, flags, page) }
+}
+
+/// Walks the PTEs of `[addr, end)` under the copied `pmd` (C: `gup_fast_pte_range()`).
+///
+/// GUP-fast relies on change detection here: it (1) grabs the page from the PTE it read, then
+/// (2) checks that neither the PTE nor the PMD changed. Whoever changes them in a way that
+/// matters (zap, THP split or collapse, migration) first clears the entry, then checks whether
+/// the page is pinned. The PMD check catches a THP collapse, where the page table being walked
+/// is freed while its PTEs still look valid (`pmdp_collapse_flush()`).
+///
+/// # Safety
+///
+/// `pmdp` must be the entry `pmd` was read from, in the current mm, with interrupts disabled
+/// since; `[addr, end)` lies under it.
+unsafe fn pte_range(
+    pmd: bindings::pmd_t,
+    pmdp: *mut bindings::pmd_t,
+    mut addr: usize,
+    end: usize,
+    flags: FollFlags,
+    out: &mut Out,
+) -> bool {
+    let write = flags.contains(Foll::Write);
+    let mut pmd_copy = pmd;
+    // SAFETY: `pmd_copy` is a copy of a present, non-leaf PMD; the page table it points to
+    // cannot be freed while interrupts are off. NULL if the PMD changed type meanwhile.
+    let ptem = unsafe { bindings::pte_offset_map(&mut pmd_copy, addr) };
+    if ptem.is_null() {
+        return false;
+    }
+    let mut ptep = ptem;
+    let done = loop {
+        // SAFETY: `ptep` is within the page table mapped above (one entry per page of
+        // `[addr, end)`, which lies under one PMD).
+        let pte = unsafe { bindings::gup_ptep_get_lockless(ptep) };
+
+        // PROT_NONE always goes to the slow path: pte_access_permitted() should reject it
+        // anyway, or GUP-fast could succeed where the slow path fails for the VMA's rights.
+        // Special entries have no struct page to grab.
+        // SAFETY: Predicates on a copied entry.
+        if unsafe {
+            bindings::pte_protnone(pte)
+                || !bindings::gup_pte_access_permitted(pte, write)
+                || bindings::gup_pte_special(pte)
+        } {
+            break false;
+        }
+        // Not special: it must have a memmap entry.
+        // SAFETY: As above.
+        vm_warn_on_once!(!unsafe { bindings::gup_pfn_valid(bindings::pte_pfn(pte)) });
+        // SAFETY: As above.
+        let page = unsafe { bindings::pte_page(pte) };
+
+        if !out.has_room(1) {
+            break false;
+        }
+        // SAFETY: `page` was just read from the page tables, with interrupts disabled.
+        let Some(folio) = (unsafe { try_grab_folio_fast(page, 1, flags) }) else {
+            break false;
+        };
+
+        // SAFETY: `pmdp` and `ptep` are the entries the copies were read from, and the folio is
+        // held; `page` belongs to it.
+        let keep = unsafe {
+            bindings::gup_pmd_val(pmd) == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
+                && bindings::gup_pte_val(pte)
+                    == bindings::gup_pte_val(bindings::gup_ptep_get_lockless(ptep))
+                && keep_folio(folio, page, bindings::pte_write(pte), flags)
+        };
+        // The content is about to be accessed (the FOLL_PIN case): make it accessible
+        // (see Documentation/core-api/pin_user_pages.rst).
+        let keep = keep && (!flags.contains(Foll::Pin) || make_accessible(folio));
+        if !keep {
+            // SAFETY: The reference or pin was taken above with `flags`.
+            unsafe { pin::put_folio(folio, 1, flags) };
+            break false;
+        }
+        // SAFETY: `folio` is held.
+        unsafe { bindings::gup_folio_set_referenced(folio.as_ptr()) };
+        // SAFETY: `has_room(1)` was checked above.
+        unsafe { out.push_run(page, 1) };
+
+        ptep = ptep.wrapping_add(1);
+        addr = addr.wrapping_add(PAGE_SIZE);
+        if addr == end {
+            break true;
+        }
+    };
+    // SAFETY: Mapped above.
+    unsafe { bindings::pte_unmap(ptem) };
+    done
+}
+
+/// Grabs the pages of `[addr, end)` in the folio of a PMD or PUD leaf, with one reference
+/// update for all of them (C: the body of `gup_fast_pmd_leaf()`/`gup_fast_pud_leaf()`).
+///
+/// `first` is the page at `addr`, `still_same` re-reads the entry and compares it with the copy
+/// the walk followed.
+///
+/// # Safety
+///
+/// `first` must be the page the copied leaf maps at `addr`, read with interrupts disabled
+/// since, and `[addr, end)` must lie under that leaf.
+#[inline(always)]
+unsafe fn leaf(
+    first: PagePtr,
+    writable: bool,
+    addr: usize,
+    end: usize,
+    flags: FollFlags,
+    out: &mut Out,
+    still_same: impl FnOnce() -> bool,
+) -> bool {
+    // At most a PUD's worth of pages: fits an `i32`.
+    let nr = end.wrapping_sub(addr) >> PAGE_SHIFT;
+    if !out.has_room(nr) {
+        return false;
+    }
+    // CAST: `nr` is at most the number of pages of a PUD.
+    let refs = nr as i32;
+    // SAFETY: By the caller's guarantee.
+    let Some(folio) = (unsafe { try_grab_folio_fast(first, refs, flags) }) else {
+        return false;
+    };
+    // SAFETY: The folio is held; its first page is valid.
+    if !still_same() || !unsafe { keep_folio(folio, folio.head_page(), writable, flags) } {
+        // SAFETY: Taken above with `flags`.
+        unsafe { pin::put_folio(folio, refs, flags) };
+        return false;
+    }
+    // SAFETY: `has_room(nr)`, and the pages of `[addr, end)` are consecutive pages of the folio.
+    unsafe { out.push_run(first, nr) };
+    // SAFETY: `folio` is held.
+    unsafe { bindings::gup_folio_set_referenced(folio.as_ptr()) };
+    true
+}
+
+/// A PMD leaf (THP or hugetlb) (C: `gup_fast_pmd_leaf()`).
+///
+/// # Safety
+///
+/// As for [`pte_range`]; `orig` is a present leaf.
+unsafe fn pmd_leaf(
+    orig: bindings::pmd_t,
+    pmdp: *mut bindings::pmd_t,
+    addr: usize,
+    end: usize,
+    flags: FollFlags,
+    out: &mut Out,
+) -> bool {
+    // SAFETY: Predicates and conversions of a copied entry.
+    let (permitted, special, writable) = unsafe {
+        (
+            bindings::gup_pmd_access_permitted(orig, flags.contains(Foll::Write)),
+            bindings::gup_pmd_special(orig),
+            bindings::pmd_write(orig),
+        )
+    };
+    if !permitted || special {
+        return false;
+    }
+    // SAFETY: A present leaf maps a folio whose memmap entries are consecutive.
+    let head = unsafe { bindings::pmd_page(orig) };
+    let first = head.wrapping_add((addr & !PMD_MASK) >> PAGE_SHIFT);
+    // SAFETY: By the caller's guarantee; `pmdp` is the entry `orig` was read from.
+    unsafe {
+        leaf(first, writable, addr, end, flags, out, || {
+            bindings::gup_pmd_val(orig) == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
+        })
+    }
+}
+
+/// A PUD leaf (hugetlb, or a PUD-sized THP) (C: `gup_fast_pud_leaf()`).
+///
+/// # Safety
+///
+/// As for [`pte_range`], one level up; `orig` is a present leaf.
+unsafe fn pud_leaf(
+    orig: bindings::pud_t,
+    pudp: *mut bindings::pud_t,
+    addr: usize,
+    end: usize,
+    flags: FollFlags,
+    out: &mut Out,
+) -> bool {
+    // SAFETY: Predicates and conversions of a copied entry.
+    let (permitted, special, writable) = unsafe {
+        (
+            bindings::gup_pud_access_permitted(orig, flags.contains(Foll::Write)),
+            bindings::gup_pud_special(orig),
+            bindings::pud_write(orig),
+        )
+    };
+    if !permitted || special {
+        return false;
+    }
+    // SAFETY: A present leaf maps a folio whose memmap entries are consecutive.
+    let head = unsafe { bindings::gup_pud_page(orig) };
+    let first = head.wrapping_add((addr & !PUD_MASK) >> PAGE_SHIFT);
+    // SAFETY: By the caller's guarantee; `pudp` is the entry `orig` was read from.
+    unsafe {
+        leaf(first, writable, addr, end, flags, out, || {
+            bindings::gup_pud_val(orig) == bindings::gup_pud_val(bindings::pudp_get(pudp))
+        })
+    }
+}
+
+/// The PMDs of `[addr, end)` under the copied `pud` (C: `gup_fast_pmd_range()`).
+///
+/// # Safety
+///
+/// `pudp` must be the entry `pud` was read from, with interrupts disabled since.
+unsafe fn pmd_range(
+    pudp: *mut bindings::pud_t,
+    pud: bindings::pud_t,
+    mut addr: usize,
+    end: usize,
+    flags: FollFlags,
+    out: &mut Out,
+) -> bool {
+    // Lives until the loop ends: a folded level's pointer points into it.
+    let mut pud = pud;
+    // SAFETY: `pud` is a present table entry read from `pudp`.
+    let mut pmdp = unsafe { bindings::gup_pmd_offset_lockless(pudp, &mut pud, addr) };
+    loop {
+        // SAFETY: `pmdp` is within the PMD table (or the copy) of `[addr, end)`.
+        let pmd = unsafe { bindings::pmdp_get_lockless(pmdp) };
+        // SAFETY: Address arithmetic.
+        let next = unsafe { bindings::gup_pmd_addr_end(addr, end) };
+        // SAFETY: Predicates on a copied entry.
+        let (present, is_leaf) = unsafe { (bindings::pmd_present(pmd), bindings::pmd_leaf(pmd)) };
+        if !present {
+            return false;
+        }
+        // SAFETY: `pmdp` is the entry `pmd` was read from, interrupts are still off.
+        let ok = unsafe {
+            if is_leaf {
+                // PROT_NONE goes to the slow path, as in pte_range().
+                !bindings::pmd_protnone(pmd) && pmd_leaf(pmd, pmdp, addr, next, flags, out)
+            } else {
+                pte_range(pmd, pmdp, addr, next, flags, out)
+            }
+        };
+        if !ok {
+            return false;
+        }
+        pmdp = pmdp.wrapping_add(1);
+        addr = next;
+        if addr == end {
+            return true;
+        }
+    }
+}
+
+/// The PUDs of `[addr, end)` under the copied `p4d` (C: `gup_fast_pud_range()`).
+///
+/// # Safety
+///
+/// `p4dp` must be the entry `p4d` was read from, with interrupts disabled since.
+unsafe fn pud_range(
+    p4dp: *mut bindings::p4d_t,
+    p4d: bindings::p4d_t,
+    mut addr: usize,
+    end: usize,
+    flags: FollFlags,
+    out: &mut Out,
+) -> bool {
+    let mut p4d = p4d;
+    // SAFETY: `p4d` is a present entry read from `p4dp`.
+    let mut pudp = unsafe { bindings::gup_pud_offset_lockless(p4dp, &mut p4d, addr) };
+    loop {
+        // SAFETY: `pudp` is within the PUD table (or the copy) of `[addr, end)`.
+        let pud = unsafe { bindings::pudp_get(pudp) };
+        // SAFETY: Address arithmetic.
+        let next = unsafe { bindings::gup_pud_addr_end(addr, end) };
+        // SAFETY: Predicates on a copied entry.
+        let (present, is_leaf) = unsafe { (bindings::pud_present(pud), bindings::pud_leaf(pud)) };
+        if !present {
+            return false;
+        }
+        // SAFETY: `pudp` is the entry `pud` was read from, interrupts are still off.
+        let ok = unsafe {
+            if is_leaf {
+                pud_leaf(pud, pudp, addr, next, flags, out)
+            } else {
+                pmd_range(pudp, pud, addr, next, flags, out)
+            }
+        };
+        if !ok {
+            return false;
+        }
+        pudp = pudp.wrapping_add(1);
+        addr = next;
+        if addr == end {
+            return true;
+        }
+    }
+}
+
+/// The P4Ds of `[addr, end)` under the copied `pgd` (C: `gup_fast_p4d_range()`).
+///
+/// # Safety
+///
+/// `pgdp` must be the entry `pgd` was read from, with interrupts disabled since.
+unsafe fn p4d_range(
+    pgdp: *mut bindings::pgd_t,
+    pgd: bindings::pgd_t,
+    mut addr: usize,
+    end: usize,
+    flags: FollFlags,
+    out: &mut Out,
+) -> bool {
+    let mut pgd = pgd;
+    // SAFETY: `pgd` is a present entry read from `pgdp`.
+    let mut p4dp = unsafe { bindings::gup_p4d_offset_lockless(pgdp, &mut pgd, addr) };
+    loop {
+        // SAFETY: `p4dp` is within the P4D table (or the copy) of `[addr, end)`.
+        let p4d = unsafe { bindings::p4dp_get(p4dp) };
+        // SAFETY: Address arithmetic.
+        let next = unsafe { bindings::gup_p4d_addr_end(addr, end) };
+        // No P4D leaves on the architectures GUP-fast supports.
+        // SAFETY: A predicate on a copied entry.
+        if !unsafe { bindings::p4d_present(p4d) } {
+            return false;
+        }
+        // SAFETY: `p4dp` is the entry `p4d` was read from, interrupts are still off.
+        if !unsafe { pud_range(p4dp, p4d, addr, next, flags, out) } {
+            return false;
+        }
+        p4dp = p4dp.wrapping_add(1);
+        addr = next;
+        if addr == end {
+            return true;
+        }
+    }
+}
+
+/// Walks `[addr, end)` of `mm` and grabs what it can, stopping at the first entry it cannot
+/// take (C: `gup_fast_pgd_range()`).
+///
+/// # Safety
+///
+/// `mm` must be the current task's mm, interrupts disabled, `addr < end <= TASK_SIZE_MAX` and
+/// both page aligned.
+unsafe fn pgd_range(mm: Mm, mut addr: usize, end: usize, flags: FollFlags, out: &mut Out) {
+    // SAFETY: `mm` is the current, live mm; its PGD is never freed while it runs.
+    let mut pgdp = unsafe { bindings::pgd_offset(mm, addr) };
+    loop {
+        // SAFETY: `pgdp` is within the PGD of `[addr, end)`.
+        let pgd = unsafe { bindings::pgdp_get(pgdp) };
+        // SAFETY: Address arithmetic.
+        let next = unsafe { bindings::gup_pgd_addr_end(addr, end) };
+        // No PGD leaves either.
+        // SAFETY: A predicate on a copied entry.
+        if unsafe { bindings::pgd_none(pgd) } {
+            return;
+        }
+        // SAFETY: `pgdp` is the entry `pgd` was read from, interrupts are still off.
+        if !unsafe { p4d_range(pgdp, pgd, addr, next, flags, out) } {
+            return;
+        }
+        pgdp = pgdp.wrapping_add(1);
+        addr = next;
+        if addr == end {
+            return;
+        }
+    }
+}
+
+/// The lockless part: grabs the pages of `[start, end)` into `pages` from the first on, and
+/// returns how many (C: `gup_fast()`).
+///
+/// # Safety
+///
+/// `start < end <= TASK_SIZE_MAX`, page aligned; `pages` valid for writing
+/// `(end - start) >> PAGE_SHIFT` entries. Process context.
+#[inline(never)]
+unsafe fn gup_fast(
+    mm: Mm,
+    start: usize,
+    end: usize,
+    flags: FollFlags,
+    pages: *mut PagePtr,
+) -> usize {
+    // SAFETY: Checks a user address range.
+    if !unsafe { bindings::gup_fast_permitted(start, end) } {
+        return 0;
+    }
+
+    let pin = flags.contains(Foll::Pin);
+    let mut seq = 0;
+    // An odd count: fork() is write-protecting right now, and the walk would fail anyway.
+    // SAFETY: `mm` is the current mm.
+    if pin && !unsafe { bindings::gup_write_protect_seq_try_begin(mm, &mut seq) } {
+        return 0;
+    }
+
+    // INVARIANT: `nr == 0 <= cap`, and the caller gives room for `cap` entries (no wrap:
+    // `start < end`).
+    let mut out = Out {
+        pages,
+        nr: 0,
+        cap: end.wrapping_sub(start) >> PAGE_SHIFT,
+    };
+    // The nested form, so that any context can call this. With interrupts off, page-table pages
+    // cannot be freed under the walk (see the module documentation).
+    // SAFETY: Restored below, on the only path out.
+    let irq = unsafe { bindings::gup_local_irq_save() };
+    // SAFETY: Interrupts are off; `mm` is current's and the range was checked by the caller.
+    unsafe { pgd_range(mm, start, end, flags, &mut out) };
+    // SAFETY: Saved above.
+    unsafe { bindings::gup_local_irq_restore(irq) };
+
+    if pin {
+        // SAFETY: The first `out.nr` entries are the pages just pinned.
+        let pinned = unsafe { PageArray::from_raw(pages, out.nr) };
+        // SAFETY: `mm` is the current mm.
+        if unsafe { bindings::gup_write_protect_seq_retry(mm, seq) } {
+            // fork() write-protected the mm meanwhile: some of these anonymous pages may now be
+            // shared, so no sanity check, just give the pins back.
+            // SAFETY: Each entry holds a pin taken by the walk.
+            unsafe { pin::put_pins(&pinned) };
+            return 0;
+        }
+        pinned.sanity_check();
+    }
+    out.nr
+}
+
+/// GUP-fast, then the slow path for what it left (C: `gup_fast_fallback()`).
+///
+/// Returns the number of pages taken, possibly fewer than `nr_pages`; an error only if none
+/// was: once pages are held, the caller must release them, so an error of the slow path is
+/// dropped then. `-EINVAL` (with a warning) for flags GUP-fast does not take, `-EOVERFLOW` if
+/// the range wraps, `-EFAULT` if it ends above `TASK_SIZE_MAX`. With `FOLL_FAST_ONLY` there is
+/// no slow path: what the walk took is the result.
+///
+/// # Safety
+///
+/// `pages` must have room for `nr_pages` entries; `flags` come from the entry point's argument
+/// checks. Process context; without `FOLL_FAST_ONLY` it may sleep.
+pub(crate) unsafe fn gup_fast_fallback(
+    start: c_ulong,
+    nr_pages: c_ulong,
+    flags: FollFlags,
+    pages: *mut PagePtr,
+) -> c_long {
+    if warn_on_once!(flags.has_bits_outside(FAST_ALLOWED)) {
+        return follow::errno_long(EINVAL);
+    }
+    let mm = follow::current_mm();
+    if flags.contains(Foll::Pin) {
+        // SAFETY: `mm` is the current, live mm.
+        unsafe { follow::mm_set_has_pinned_flag(mm) };
+    }
+    if cfg!(CONFIG_LOCKDEP) && !flags.contains(Foll::FastOnly) {
+        // SAFETY: `mm` is the current, live mm.
+        unsafe { bindings::gup_might_lock_mmap_read(mm) };
+    }
+
+    // SAFETY: Strips a tag from a user address.
+    let start = unsafe { bindings::gup_untagged_addr(start) } & PAGE_MASK;
+    // As C: a count too large for the address space wraps here and is caught below.
+    let len = nr_pages.wrapping_shl(PAGE_SHIFT);
+    let Some(end) = start.checked_add(len) else {
+        return follow::errno_long(EOVERFLOW);
+    };
+    // SAFETY: Reads the architecture's limit.
+    if end > unsafe { bindings::gup_task_size_max() } {
+        return follow::errno_long(EFAULT);
+    }
+
+    // Nothing to walk for `nr_pages == 0` (or a count that wrapped to an empty range).
+    let nr_pinned = if start < end {
+        // SAFETY: `start < end <= TASK_SIZE_MAX`, page aligned; `pages` has room for `nr_pages`
+        // entries, at least `(end - start) >> PAGE_SHIFT`.
+        unsafe { gup_fast(mm, start, end, flags, pages) }
+    } else {
+        0
+    };
+    // CAST: `usize` and `c_ulong` are the same width on the kernel's 64-bit targets.
+    let nr_pinned = nr_pinned as c_ulong;
+    // (`nr_pinned <= nr_pages` below: the walk takes at most one page per page of the range.)
+    if nr_pinned == nr_pages || flags.contains(Foll::FastOnly) {
+        // CAST: At most `nr_pages`, which came from an `int`.
+        return nr_pinned as c_long;
+    }
+
+    // The slow path for the rest of the range.
+    let mut locked = 0;
+    // SAFETY: `mm` is current's; the rest of `pages` has room for the rest of the range.
+    let ret = unsafe {
+        bindings::rust_gup_longterm_locked(
+            mm,
+            start.wrapping_add(nr_pinned << PAGE_SHIFT),
+            nr_pages.wrapping_sub(nr_pinned),
+            pages.wrapping_add(nr_pinned as usize),
+            &mut locked,
+            (flags | Foll::Touch | Foll::Unlockable).as_raw(),
+        )
+    };
+    if ret < 0 {
+        // The caller must release the pages already taken, so an errno cannot be returned.
+        // CAST: As above.
+        return if nr_pinned != 0 {
+            nr_pinned as c_long
+        } else {
+            ret
+        };
+    }
+    // CAST: Both at most `nr_pages`.
+    ret.wrapping_add(nr_pinned as c_long)
+}
+
+#[cfg(CONFIG_RUST_GUP_KUNIT_TEST)]
+#[kunit_tests(rust_gup_fast)]
+mod tests {
+    //! The GUP-fast entry points on mappings of a KUnit-owned mm, which is the test thread's
+    //! current mm (`kunit_vm_mmap()` attaches it), as GUP-fast needs.
+    //!
+    //! References and pins are released before asserting: a failed assertion returns from the
+    //! test and must leave nothing behind.
+
+    use super::*;
+    use crate::follow::tests::map;
+    use core::ptr;
+    use kernel::ffi::c_int;
+
+    const PROT_READ: c_ulong = bindings::PROT_READ as c_ulong;
+    const PROT_RW: c_ulong = (bindings::PROT_READ | bindings::PROT_WRITE) as c_ulong;
+    const PRIVATE: c_ulong = (bindings::MAP_PRIVATE | bindings::MAP_ANONYMOUS) as c_ulong;
+    const WRITE: u32 = bindings::FOLL_WRITE;
+
+    type Fast = unsafe extern "C" fn(c_ulong, c_int, u32, *mut PagePtr) -> c_int;
+
+    /// Calls a GUP-fast entry point for at most 4 pages; releases what it took (unpins with
+    /// `unpin`) and returns the result and the pages (which may be dangling by then: only
+    /// compared).
+    fn call(f: Fast, addr: usize, n: c_int, flags: u32, unpin: bool) -> (c_int, [PagePtr; 4]) {
+        let mut pages = [ptr::null_mut(); 4];
+        // SAFETY: `pages` has room for 4 entries, and callers ask for at most 4 (or for a
+        // count the range checks refuse before any page is taken).
+        let ret = unsafe { f(addr, n, flags, pages.as_mut_ptr()) };
+        for &p in pages.iter().filter(|p| !p.is_null()) {
+            let how = if unpin { Foll::Pin } else { Foll::Get };
+            // SAFETY: `p` carries a reference or pin taken by the call.
+            unsafe { pin::put_folio(Folio::of_page(p), 1, how.into()) };
+        }
+        (ret, pages)
+    }
+
+    fn err(e: Error) -> c_int {
+        e.to_errno()
+    }
+
+    #[test]
+    fn fast_only_takes_what_is_mapped() -> Result {
+        let a = map(4, PROT_RW, PRIVATE)?;
+        // Nothing populated: GUP-fast finds no entry, and fast-only has no slow path.
+        let (none, _) = call(crate::get_user_pages_fast_only, a, 4, WRITE, false);
+        // get_user_pages_fast() falls back and faults the pages in.
+        let (faulted, first) = call(crate::get_user_pages_fast, a, 4, WRITE, false);
+        // Now they are mapped writable: the lockless walk takes them all, the same pages.
+        let (fast, again) = call(crate::get_user_pages_fast_only, a, 4, WRITE, false);
+        // A range starting inside and running past the mapping: GUP-fast stops at the hole.
+        let (partial, _) = call(
+            crate::get_user_pages_fast_only,
+            a + 2 * PAGE_SIZE,
+            4,
+            0,
+            false,
+        );
+        assert_eq!(none, 0);
+        assert_eq!(faulted, 4);
+        assert_eq!(fast, 4);
+        assert_eq!(first, again);
+        assert_eq!(partial, 2);
+        Ok(())
+    }
+
+    #[test]
+    fn pin_fast_partial_results_and_range_errors() -> Result {
+        let a = map(3, PROT_RW, PRIVATE)?;
+        // SAFETY: Unmaps the middle page of our own mapping.
+        unsafe { bindings::vm_munmap(a + PAGE_SIZE, PAGE_SIZE) };
+        // The slow path fails at the hole after the first page: the page counts, the error
+        // does not.
+        let (partial, _) = call(crate::pin_user_pages_fast, a, 3, WRITE, true);
+        let (hole, _) = call(crate::pin_user_pages_fast, a + PAGE_SIZE, 1, WRITE, true);
+        let (zero, _) = call(crate::pin_user_pages_fast, a, 0, WRITE, true);
+        // A negative count sign-extends, and the range wraps.
+        let (negative, _) = call(crate::pin_user_pages_fast, a, -1, WRITE, true);
+        let (wraps, _) = call(
+            crate::pin_user_pages_fast,
+            usize::MAX & PAGE_MASK,
+            2,
+            0,
+            true,
+        );
+        // SAFETY: Reads the architecture's limit.
+        let top = unsafe { bindings::gup_task_size_max() };
+        let (above, _) = call(crate::pin_user_pages_fast, top - PAGE_SIZE, 2, 0, true);
+        assert_eq!(partial, 1);
+        assert_eq!(hole, err(EFAULT));
+        assert_eq!(zero, 0);
+        assert_eq!(negative, err(EOVERFLOW));
+        assert_eq!(wraps, err(EOVERFLOW));
+        assert_eq!(above, err(EFAULT));
+        Ok(())
+    }
+
+    #[test]
+    fn pin_fast_pins_and_read_only_rules() -> Result {
+        let rw = map(1, PROT_RW, PRIVATE)?;
+        let ro = map(1, PROT_READ, PRIVATE)?;
+        let (populated, _) = call(crate::get_user_pages_fast, rw, 1, WRITE, false);
+
+        let mut pages = [ptr::null_mut(); 1];
+        // SAFETY: `pages` has room for one entry.
+        let pinned = unsafe { crate::pin_user_pages_fast(rw, 1, WRITE, pages.as_mut_ptr()) };
+        let dma_pinned = pinned == 1 && {
+            // SAFETY: The page is pinned.
+            unsafe { Folio::of_page(pages[0]) }.maybe_dma_pinned()
+        };
+        if pinned == 1 {
+            // SAFETY: Gives the pin back.
+            unsafe { crate::unpin_user_page(pages[0]) };
+        }
+
+        // A write to a read-only mapping: the walk refuses, the slow path fails.
+        let (ro_write, _) = call(crate::pin_user_pages_fast, ro, 1, WRITE, true);
+        // A read of an untouched read-only page: the slow path maps the zero page, whose
+        // special entry GUP-fast leaves to the slow path every time.
+        let (ro_read, _) = call(crate::get_user_pages_fast, ro, 1, 0, false);
+        let (ro_fast_only, _) = call(crate::get_user_pages_fast_only, ro, 1, 0, false);
+        assert_eq!(populated, 1);
+        assert_eq!(pinned, 1);
+        assert!(dma_pinned);
+        assert_eq!(ro_write, err(EFAULT));
+        assert_eq!(ro_read, 1);
+        assert_eq!(ro_fast_only, 0);
+        Ok(())
+    }
+}
