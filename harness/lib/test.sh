@@ -6,12 +6,15 @@
 SELFTESTS="gup_test gup_test_rs gup_longterm cow madv_populate mkdirty"
 # on-fault-limit is left out: it must run as a non-root user (see guest/init).
 SELFTESTS="$SELFTESTS gup_pfn_test mlock2-tests map_populate mlock-random-test ksm_functional_tests"
-SELFTESTS="$SELFTESTS gup_coredump"
+SELFTESTS="$SELFTESTS gup_coredump gup_fast_stress"
 DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_pfn mlock2 map_populate mlock_random ksm_functional"
-DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump"
+DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump gup_fast_stress"
 SUITES=${RUST_GUP_SUITES:-$DEFAULT_SUITES}
 QEMU_TIMEOUT=${RUST_GUP_QEMU_TIMEOUT:-2700}
+# How long the gup_fast_stress suite runs, in seconds (rust_gup.stress_secs;
+# the guest's default is 120).
+STRESS_SECS=${RUST_GUP_STRESS_SECS:-}
 
 symbols() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HARNESS/symbols.txt"; }
 
@@ -166,6 +169,10 @@ step_boot() { # step_boot KIND RESDIR [VARIANT]
 		# twin of gup_test runs in the gup_test suite but not in the matrix.
 		append="$append rust_gup.twin_matrix=0"
 		timeout=$((QEMU_TIMEOUT * 2))
+	fi
+	if [ -n "$STRESS_SECS" ]; then
+		append="$append rust_gup.stress_secs=$STRESS_SECS"
+		timeout=$((timeout + STRESS_SECS))
 	fi
 	log "boot $name: QEMU (TCG) with suites: $suites"
 	local t0=$(date +%s) rc=0
