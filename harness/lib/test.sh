@@ -75,8 +75,10 @@ nm_report() {
 			printf 'export-%s\tfail\t%s is %s in Module.symvers, mm/gup.c has %s\n' "$sym" "$sym" "$have_exp" "$exp"
 		fi
 		[ "$kind" = baseline ] && continue
-		if echo "$nm_mod" | grep -qE "^[0-9a-f]+ T $sym\$" &&
-			! echo "$nm_gup" | grep -qE "^[0-9a-f]+ [TtW] $sym\$" &&
+		# Here-strings, not pipes: grep -q exits at the first match and,
+		# under pipefail, the writer's SIGPIPE would fail the test.
+		if grep -qE "^[0-9a-f]+ T $sym\$" <<< "$nm_mod" &&
+			! grep -qE "^[0-9a-f]+ [TtW] $sym\$" <<< "$nm_gup" &&
 			[ "$(echo "$nm_vmlinux" | grep -cE "^[0-9a-f]+ T $sym\$")" = 1 ]; then
 			printf 'nm-%s\tok\t%s defined by mm/gup/mod.o (Rust), not by mm/gup.o\n' "$sym" "$sym"
 		else
