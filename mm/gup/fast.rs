@@ -65,8 +65,8 @@ use crate::{
 const PAGE_SHIFT: u32 = bindings::PAGE_SHIFT;
 const PAGE_SIZE: usize = bindings::PAGE_SIZE;
 const PAGE_MASK: usize = !(PAGE_SIZE - 1);
-const PMD_MASK: usize = !((1 << bindings::PMD_SHIFT) - 1);
-const PUD_MASK: usize = !((1 << bindings::PUD_SHIFT) - 1);
+const PMD_MASK: usize = !((1 << bindings::GUP_PMD_SHIFT) - 1);
+const PUD_MASK: usize = !((1 << bindings::GUP_PUD_SHIFT) - 1);
 
 /// The caller's page array, as GUP-fast fills it with interrupts off.
 ///

@@ -52,9 +52,13 @@ use crate::{
 const PAGE_SHIFT: u32 = bindings::PAGE_SHIFT;
 const PAGE_SIZE: usize = bindings::PAGE_SIZE;
 const PAGE_MASK: usize = !(PAGE_SIZE - 1);
-const PUD_MASK: usize = !((1 << bindings::PUD_SHIFT) - 1);
+const PUD_MASK: usize = !((1 << bindings::GUP_PUD_SHIFT) - 1);
 /// `HPAGE_PMD_SHIFT` is `PMD_SHIFT` on every architecture with PMD leaves.
-const HPAGE_PMD_MASK: usize = !((1 << bindings::PMD_SHIFT) - 1);
+const HPAGE_PMD_MASK: usize = !((1 << bindings::GUP_PMD_SHIFT) - 1);
+/// Pages in a PMD leaf (C: `HPAGE_PMD_NR`).
+const HPAGE_PMD_NR: usize = 1 << (bindings::GUP_PMD_SHIFT - PAGE_SHIFT);
+/// Pages in a PUD leaf (C: `HPAGE_PUD_NR`).
+const HPAGE_PUD_NR: usize = 1 << (bindings::GUP_PUD_SHIFT - PAGE_SHIFT);
 
 /// A negative errno as C's `long` result.
 pub(crate) fn errno_long(e: Error) -> c_long {
@@ -318,7 +322,7 @@ unsafe fn follow_huge_pud(
     }
     // SAFETY: The PUD lock keeps the mapped folio referenced.
     pin::try_grab_folio(unsafe { Folio::of_page(page) }, 1, flags)?;
-    *page_mask = bindings::HPAGE_PUD_NR as usize - 1;
+    *page_mask = HPAGE_PUD_NR - 1;
     Ok(Some(page))
 }
 
@@ -384,7 +388,7 @@ unsafe fn follow_huge_pmd(
         unsafe { bindings::touch_pmd(vma.as_ptr(), addr, pmdp, flags.contains(Foll::Write)) };
     }
 
-    *page_mask = bindings::HPAGE_PMD_NR as usize - 1;
+    *page_mask = HPAGE_PMD_NR - 1;
     // SAFETY: The leaf maps HPAGE_PMD_NR pages, contiguous in the memmap, and `addr` is inside.
     Ok(Some(unsafe {
         page.add((addr & !HPAGE_PMD_MASK) >> PAGE_SHIFT)

@@ -46,6 +46,13 @@ const vm_flags_t RUST_CONST_HELPER_VM_ACCESS_FLAGS = VM_ACCESS_FLAGS;
 const vm_fault_t RUST_CONST_HELPER_VM_FAULT_ERROR = VM_FAULT_ERROR;
 const vm_fault_t RUST_CONST_HELPER_VM_FAULT_HWPOISON_ANY =
 	VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE;
+/*
+ * Page-table geometry: on arm64 these are function-like macro expressions
+ * bindgen does not evaluate. GUP_-prefixed, as x86-64's plain values do
+ * reach the bindings.
+ */
+const unsigned int RUST_CONST_HELPER_GUP_PMD_SHIFT = PMD_SHIFT;
+const unsigned int RUST_CONST_HELPER_GUP_PUD_SHIFT = PUD_SHIFT;
 #endif
 
 #endif /* _MM_GUP_GUP_H */
