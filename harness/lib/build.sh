@@ -88,7 +88,7 @@ configure_kernel() {
 }
 
 build_kernel() {
-	local kind=$1 out=$BUILDS/$(bdir "$1") name=$(bdir "$1")
+	local kind=$1 out=$BUILDS/$(bdir "$1") name=$(bdir "$1") msg
 	configure_kernel "$kind"
 	# The Rust GUP kernels build with clippy, whose findings land in the
 	# build log and are checked by the lint step.
@@ -109,7 +109,9 @@ build_kernel() {
 	rm -rf "$out/modinst"
 	kmake "$kind" INSTALL_MOD_PATH=$IN/build/$name/modinst modules_install >/dev/null 2>&1 || true
 	[ -f "$out/$KIMAGE" ] || die "build $name: no $KIMAGE"
-	log "build $name: $(sed -n 's/^Kernel: \(.*\)/\1/p' "$out/build.log" | tail -1) ok"
+	# (x86 make prints "Kernel: ... is ready", arm64's Image rule does not)
+	msg=$(sed -n 's/^Kernel: \(.*\)/\1/p' "$out/build.log" | tail -1)
+	log "build $name: ${msg:-$KIMAGE} ok"
 }
 
 cmd_build() {
