@@ -119,7 +119,7 @@ lint_report() {
 	# KUnit tests aside) may call a panic or allocation path, even one
 	# the compiler could not prove unreachable (overflow and bounds checks).
 	local dis nfn bad
-	dis=$(inchroot "llvm-objdump -dr --no-show-raw-insn $IN/build/$kind/mm/gup/mod.o")
+	dis=$(inchroot "llvm-objdump -dr --no-show-raw-insn $IN/build/$(bdir "$kind")/mm/gup/mod.o")
 	nfn=$(echo "$dis" | grep -cE '^[0-9a-f]+ <[^>]*rust_gup4fast[^>]*>:$' || true)
 	bad=$(echo "$dis" | awk '
 		/^[0-9a-f]+ <.*>:$/ { fn = $2; infast = (fn ~ /rust_gup4fast/ && fn !~ /5tests/); next }
