@@ -61,7 +61,7 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
         lines = [l.rstrip("\r\n").replace("\r", "") for l in f]
 
     cases = []
-    info, vmstat, done, badopt = "", {}, None, None
+    info, vmstat, done, badopt, mthp = "", {}, None, None, None
     suites = OrderedDict()
     kallsyms, dmesg = [], []
     block = None
@@ -99,6 +99,8 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
         elif line.startswith("@@@ BADOPT "):
             badopt = dict(kv.split("=", 1) for kv in line.split()[3:] if "=" in kv)
             badopt["prog"] = line.split()[2]
+        elif line.startswith("@@@ MTHP "):
+            mthp = dict(kv.split("=", 1) for kv in line.split()[2:] if "=" in kv)
         elif line.startswith("@@@ VMSTAT"):
             for k, v in re.findall(r"(nr_foll_pin_\w+) (\d+)", line):
                 vmstat[k] = int(v)
@@ -223,6 +225,13 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
         ok = badopt.get("rc") == "1" and badopt.get("usage", "0") != "0"
         checks.append(("twin-bad-option", "gup_test_rs -x prints usage and exits with KSFT_FAIL",
                        ok, "rc=%s usage lines=%s" % (badopt.get("rc"), badopt.get("usage"))))
+    # gup_test's mthp64 runs must have been given 64K anonymous mTHP folios
+    # (on arm64 mapped with contiguous PTEs), or they test nothing new.
+    if mthp is not None:
+        faults = int(mthp.get("faults", "0") or 0)
+        checks.append(("mthp64", "gup_test's mthp64 runs faulted in 64K anonymous mTHP folios",
+                       mthp.get("size") == "64kB" and faults > 0,
+                       "size=%s anon_fault_alloc delta=%d" % (mthp.get("size"), faults)))
     if nm_report:
         for l in open(nm_report):
             name, ok, detail = l.rstrip("\n").split("\t", 2)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Step "build": kernels from the one prepared tree, each in its own O=
 # directory under the cache: baseline (CONFIG_RUST_GUP=n), rust (=y) and
-# debug (rust + KASAN, lockdep, DEBUG_VM, DEBUG_ATOMIC_SLEEP).
+# debug (rust + KASAN, lockdep, DEBUG_VM, DEBUG_ATOMIC_SLEEP); for arm64,
+# arm64-baseline, arm64-rust and arm64-debug (see set_arch).
 
 KINDS="baseline rust debug"
 
@@ -29,25 +30,48 @@ build_unlock() {
 kmake() { # kmake KIND ARGS...: make in the chroot for build KIND
 	local kind=$1 rc=0 held=$BUILD_LOCK_HELD; shift
 	build_lock
-	inchroot "cd $IN/linux && make O=$IN/build/$kind LLVM=1 $*" || rc=$?
+	# On arm64, ARCH=arm64 LLVM=1: the kernel picks clang's and rustc's
+	# targets itself (arch/arm64/Makefile).
+	inchroot "cd $IN/linux && make O=$IN/build/$(bdir "$kind") LLVM=1 ${KMAKE_ARCH:+$KMAKE_ARCH }$*" || rc=$?
 	[ "$held" = 1 ] || build_unlock
 	return $rc
 }
 
+# The arm64 base repeats the x86-64 base's options for the suites: each
+# option of base.config must be in base-arm64.config with the same value,
+# or named on one of its "# x86-only:" lines.
+check_arm64_base() {
+	local a64=$HARNESS/configs/base-arm64.config line opt missing=""
+	while read -r line; do
+		grep -qxF "$line" "$a64" && continue
+		opt=$(echo "$line" | grep -oE 'CONFIG_[A-Za-z0-9_]+')
+		grep -E '^# x86-only:' "$a64" | grep -qw "$opt" && continue
+		missing="$missing $opt"
+	done < <(grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$HARNESS/configs/base.config")
+	[ -z "$missing" ] ||
+		die "base-arm64.config lacks options of base.config (add them, or name them on an '# x86-only:' line):$missing"
+}
+
 configure_kernel() {
-	local kind=$1 out=$BUILDS/$1 frag hash
+	local kind=$1 out=$BUILDS/$(bdir "$1") frag hash arch_kconfig=""
 	frag=$out/rust-gup.config
 	mkdir -p "$out"
-	cat "$HARNESS/configs/base.config" "$HARNESS/configs/$kind.config" > "$frag.new"
-	hash=$( (cat "$frag.new"; gitc rev-parse HEAD:mm/Kconfig HEAD:init/Kconfig 2>/dev/null) | sha256sum | cut -c1-16)
+	if [ "$GUP_ARCH" = arm64 ]; then
+		check_arm64_base
+		arch_kconfig=HEAD:arch/arm64/Kconfig
+	fi
+	cat "$HARNESS/configs/$BASE_CONFIG" "$HARNESS/configs/$kind.config" > "$frag.new"
+	# shellcheck disable=SC2086 # no arch Kconfig in x86-64's hash, as before
+	hash=$( (cat "$frag.new"; gitc rev-parse HEAD:mm/Kconfig HEAD:init/Kconfig $arch_kconfig 2>/dev/null) | sha256sum | cut -c1-16)
 	if [ -f "$out/.config" ] && [ "$(cat "$out/.rust-gup-config-hash" 2>/dev/null)" = "$hash" ]; then
 		rm -f "$frag.new"
 		return 0
 	fi
 	mv "$frag.new" "$frag"
-	log "build $kind: configuring (tinyconfig + base.config + $kind.config)"
+	log "build $(bdir "$kind"): configuring (tinyconfig + $BASE_CONFIG + $kind.config)"
 	kmake "$kind" tinyconfig >/dev/null
-	inchroot "cd $IN/linux && scripts/kconfig/merge_config.sh -O $IN/build/$kind -m $IN/build/$kind/.config $IN/build/$kind/rust-gup.config" >/dev/null
+	local o=$IN/build/$(bdir "$kind")
+	inchroot "cd $IN/linux && scripts/kconfig/merge_config.sh -O $o -m $o/.config $o/rust-gup.config" >/dev/null
 	kmake "$kind" olddefconfig >/dev/null
 	# Every line of the fragments must have survived olddefconfig.
 	local bad=0 opt want have
@@ -55,16 +79,16 @@ configure_kernel() {
 		opt=$(echo "$want" | grep -oE 'CONFIG_[A-Za-z0-9_]+')
 		have=$(grep -E "^($opt=|# $opt is not set)" "$out/.config" || echo "# $opt is not set")
 		if [ "$want" != "$have" ]; then
-			log "build $kind: config mismatch: want '$want', have '$have'"
+			log "build $(bdir "$kind"): config mismatch: want '$want', have '$have'"
 			bad=1
 		fi
 	done < <(grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$frag")
-	[ $bad = 0 ] || die "build $kind: the config fragments did not survive olddefconfig"
+	[ $bad = 0 ] || die "build $(bdir "$kind"): the config fragments did not survive olddefconfig"
 	echo "$hash" > "$out/.rust-gup-config-hash"
 }
 
 build_kernel() {
-	local kind=$1 out=$BUILDS/$1
+	local kind=$1 out=$BUILDS/$(bdir "$1") name=$(bdir "$1") msg
 	configure_kernel "$kind"
 	# The Rust GUP kernels build with clippy, whose findings land in the
 	# build log and are checked by the lint step.
@@ -75,16 +99,19 @@ build_kernel() {
 		clippy="CLIPPY=1"
 		rm -f "$out/mm/gup/mod.o"
 	fi
-	log "build $kind: make LLVM=1 $clippy -j$JOBS (log: $out/build.log)"
+	log "build $name: make LLVM=1 ${KMAKE_ARCH:+$KMAKE_ARCH }${clippy:+$clippy }-j$JOBS (log: $out/build.log)"
 	if ! kmake "$kind" $clippy -j"$JOBS" > "$out/build.log" 2>&1; then
 		grep -E 'error|Error' "$out/build.log" | head -30 >&2
 		tail -15 "$out/build.log" >&2
-		die "build $kind failed (log: $out/build.log)"
+		die "build $name failed (log: $out/build.log)"
 	fi
 	# Modules for the initramfs (none may be configured: that is fine).
 	rm -rf "$out/modinst"
-	kmake "$kind" INSTALL_MOD_PATH=$IN/build/$kind/modinst modules_install >/dev/null 2>&1 || true
-	log "build $kind: $(sed -n 's/^Kernel: \(.*\)/\1/p' "$out/build.log" | tail -1) ok"
+	kmake "$kind" INSTALL_MOD_PATH=$IN/build/$name/modinst modules_install >/dev/null 2>&1 || true
+	[ -f "$out/$KIMAGE" ] || die "build $name: no $KIMAGE"
+	# (x86 make prints "Kernel: ... is ready", arm64's Image rule does not)
+	msg=$(sed -n 's/^Kernel: \(.*\)/\1/p' "$out/build.log" | tail -1)
+	log "build $name: ${msg:-$KIMAGE} ok"
 }
 
 cmd_build() {
@@ -92,17 +119,17 @@ cmd_build() {
 	case " $KINDS " in *" $kind "*) ;; *) die "unknown build kind: $kind" ;; esac
 	step chroot step_chroot
 	step source step_source
-	step "build-$kind" build_kernel "$kind"
+	step "build-$(bdir "$kind")" build_kernel "$kind"
 }
 
 # check [KIND]: compile only what this project changes, for quick feedback
 # while porting (the build directory must have been configured and built).
 cmd_check() {
 	local kind=${1:-rust}
-	[ -f "$BUILDS/$kind/.config" ] || die "check: build $kind first"
+	[ -f "$BUILDS/$(bdir "$kind")/.config" ] || die "check: build $(bdir "$kind") first"
 	step chroot step_chroot
 	step source step_source
-	rm -f "$BUILDS/$kind/mm/gup/mod.o"
+	rm -f "$BUILDS/$(bdir "$kind")/mm/gup/mod.o"
 	kmake "$kind" CLIPPY=1 mm/gup/ mm/gup.o rust/helpers/helpers.o 2>&1 |
 		grep -vE '^  (CC|RUSTC|CLIPPY|AR|BINDGEN|EXPORTS|CALL|UPD|HOSTCC|DESCEND|LD)' || true
 }

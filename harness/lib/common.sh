@@ -6,7 +6,7 @@
 CACHE=${RUST_GUP_CACHE:-/var/cache/rust-gup}
 CHROOT=${RUST_GUP_CHROOT:-$CACHE/chroot}
 TREE=$CACHE/linux            # git repo: pristine 7.2 + patches + overlay
-BUILDS=$CACHE/build          # O= directories: baseline, rust, debug
+BUILDS=$CACHE/build          # O= directories: baseline, rust, debug (arm64-*)
 RESULTS_ROOT=${RUST_GUP_RESULTS:-$CACHE/results}
 JOBS=${JOBS:-$(nproc)}
 # Inside the chroot the cache is bind-mounted here.
@@ -25,6 +25,30 @@ elapsed() {
 
 log() { printf '[rust-gup %s] %s\n' "$(elapsed)" "$*" >&2; }
 die() { printf '[rust-gup %s] error: %s\n' "$(elapsed)" "$*" >&2; exit 1; }
+
+# Target architecture (--arch, or RUST_GUP_ARCH): x86_64, the default, or
+# arm64. set_arch fills in what differs; x86_64 keeps the unprefixed names.
+#   GUP_ARCH    x86_64 or arm64
+#   KMAKE_ARCH  extra kernel make arguments (ARCH=arm64; none on x86-64)
+#   BUILD_PFX   prefix of the O= directories under $BUILDS (arm64-rust, ...)
+#   ARCH_SFX    suffix of the selftests and initramfs paths, result dirs
+#   KIMAGE      the image QEMU boots, relative to the O= directory
+#   BASE_CONFIG the base fragment under harness/configs
+set_arch() {
+	case "$1" in
+	x86_64|x86-64|x86|amd64)
+		GUP_ARCH=x86_64 KMAKE_ARCH="" BUILD_PFX="" ARCH_SFX=""
+		KIMAGE=arch/x86/boot/bzImage BASE_CONFIG=base.config ;;
+	arm64|aarch64)
+		GUP_ARCH=arm64 KMAKE_ARCH="ARCH=arm64" BUILD_PFX=arm64- ARCH_SFX=-arm64
+		KIMAGE=arch/arm64/boot/Image BASE_CONFIG=base-arm64.config ;;
+	*) die "unknown architecture: $1 (x86_64 or arm64)" ;;
+	esac
+}
+set_arch "${RUST_GUP_ARCH:-x86_64}"
+
+# bdir KIND: the O= directory name of build KIND for the target architecture.
+bdir() { echo "$BUILD_PFX$1"; }
 
 # step NAME CMD...: run one step with a header and its wall time; the time is
 # also appended to $STEP_TIMES (if set) so results can record it.

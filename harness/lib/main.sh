@@ -3,7 +3,7 @@
 
 usage() {
 	cat <<'USAGE'
-usage: harness/rust-gup [--debug] COMMAND [ARGS]
+usage: harness/rust-gup [--arch ARCH] [--debug] COMMAND [ARGS]
 
 Main commands:
   run        provision, build the CONFIG_RUST_GUP=y kernel, boot it in QEMU,
@@ -22,11 +22,17 @@ Steps (each also runs what it needs before it):
   check [KIND]  quick compile of mm/gup/, mm/gup.o and the Rust helpers
              (with clippy) in an already configured build (default: rust)
 Options:
+  --arch ARCH  x86_64 (default) or arm64: cross-build with LLVM=1 ARCH=arm64,
+             selftests with Debian's aarch64 cross gcc, boot with
+             qemu-system-aarch64 -M virt -cpu max (TCG); its own build
+             directories (arm64-baseline, arm64-rust, arm64-debug),
+             selftests, initramfs and result directories (...-arm64)
   --debug    test: also build and test the debug variant (KASAN, lockdep,
              DEBUG_VM, DEBUG_ATOMIC_SLEEP); run/boot: use the debug kernel
 Environment:
   RUST_GUP_CACHE   cache directory (default /var/cache/rust-gup)
   RUST_GUP_RESULTS results directory (default $RUST_GUP_CACHE/results)
+  RUST_GUP_ARCH    the default of --arch
   JOBS             make -j (default: number of CPUs)
 USAGE
 }
@@ -43,6 +49,8 @@ main() {
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--debug) DEBUG=1; shift ;;
+		--arch) [ $# -ge 2 ] || { usage >&2; exit 2; }; set_arch "$2"; shift 2 ;;
+		--arch=*) set_arch "${1#--arch=}"; shift ;;
 		-h|--help) usage; exit 0 ;;
 		-*) usage >&2; exit 2 ;;
 		*) break ;;

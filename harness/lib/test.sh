@@ -22,47 +22,69 @@ step_selftests() {
 	# uapi headers from a kernel already built (they do not depend on
 	# CONFIG_RUST_GUP), so that no build directory is written concurrently.
 	local hdr=baseline
-	[ -f "$BUILDS/baseline/vmlinux" ] || hdr=rust
+	[ -f "$BUILDS/$(bdir baseline)/vmlinux" ] || hdr=rust
 	kmake "$hdr" headers >/dev/null
-	mkdir -p "$CACHE/selftests"
+	hdr=$(bdir "$hdr")
+	# x86-64: the chroot's gcc; arm64: Debian's cross gcc and libc, and
+	# rustc --target aarch64-unknown-linux-gnu for gup_test_rs (the mm
+	# Makefile adds it when CROSS_COMPILE is set).
+	local sdir=selftests$ARCH_SFX cc=CC=gcc machine=x86-64
+	if [ "$GUP_ARCH" = arm64 ]; then
+		cc="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc"
+		machine="ARM aarch64"
+	fi
+	mkdir -p "$CACHE/$sdir"
 	local targets="" t
-	for t in $SELFTESTS; do targets="$targets $IN/selftests/$t"; done
-	log "selftests: building $SELFTESTS (static, gcc)"
-	if ! inchroot "cd $IN/linux && make -C tools/testing/selftests/mm OUTPUT=$IN/selftests CC=gcc \
+	for t in $SELFTESTS; do targets="$targets $IN/$sdir/$t"; done
+	log "selftests: building $SELFTESTS (static, ${cc##*=})"
+	if ! inchroot "cd $IN/linux && make -C tools/testing/selftests/mm OUTPUT=$IN/$sdir $cc \
 		KHDR_INCLUDES='-isystem $IN/build/$hdr/usr/include' EXTRA_CFLAGS=-static LDFLAGS=-static $targets" \
-		> "$CACHE/selftests/build.log" 2>&1; then
-		tail -20 "$CACHE/selftests/build.log" >&2
-		die "selftests build failed (log: $CACHE/selftests/build.log)"
+		> "$CACHE/$sdir/build.log" 2>&1; then
+		tail -20 "$CACHE/$sdir/build.log" >&2
+		die "selftests build failed (log: $CACHE/$sdir/build.log)"
 	fi
 	grep -q LOCAL_CONFIG_HAVE_LIBURING "$TREE/tools/testing/selftests/mm/local_config.h" ||
 		die "liburing not detected: the io_uring cases would be skipped"
+	# local_config.h is probed once per tree, with whichever compiler ran
+	# first: probe the cross compiler's liburing (liburing-dev:arm64) too.
+	if [ "$GUP_ARCH" = arm64 ] && ! inchroot "d=\$(mktemp -d) && cd \$d &&
+		CC=aarch64-linux-gnu-gcc sh $IN/linux/tools/testing/selftests/mm/check_config.sh &&
+		grep -q LOCAL_CONFIG_HAVE_LIBURING local_config.h; rc=\$?; rm -rf \$d; exit \$rc"; then
+		die "liburing not detected for arm64: the io_uring cases would be skipped"
+	fi
+	# Every test is a static executable for the target.
+	local bad
+	bad=$(inchroot "cd $IN/$sdir && file $SELFTESTS" |
+		grep -v ":[[:space:]]*ELF .*, $machine, .*\(statically\|static-pie\) linked" || true)
+	[ -z "$bad" ] || die "selftests: not static $machine executables: $bad"
 	# The initramfs: busybox, /init, the tests, the symbol list.
-	local r=$CACHE/initramfs
+	local r=$CACHE/initramfs$ARCH_SFX bb=$CHROOT/bin/busybox
+	[ "$GUP_ARCH" = arm64 ] && bb=$BUSYBOX_ARM64
 	rm -rf "$r" && mkdir -p "$r/bin" "$r/tests" "$r/etc"
-	cp "$CHROOT/bin/busybox" "$r/bin/busybox"
+	cp "$bb" "$r/bin/busybox"
 	cp "$HARNESS/guest/init" "$r/init"
-	for t in $SELFTESTS; do cp "$CACHE/selftests/$t" "$r/tests/"; done
+	for t in $SELFTESTS; do cp "$CACHE/$sdir/$t" "$r/tests/"; done
 	symbols | awk '{print $1; print "__ksymtab_" $1}' > "$r/etc/rust-gup-symbols"
-	inchroot "cd $IN/initramfs && find . | cpio -o -H newc --quiet | gzip -1 > $IN/initramfs.cpio.gz.new"
-	mv "$CACHE/initramfs.cpio.gz.new" "$CACHE/initramfs.cpio.gz"
-	log "selftests: initramfs $(du -h "$CACHE/initramfs.cpio.gz" | cut -f1)"
+	inchroot "cd $IN/initramfs$ARCH_SFX && find . | cpio -o -H newc --quiet | gzip -1 > $IN/initramfs$ARCH_SFX.cpio.gz.new"
+	mv "$CACHE/initramfs$ARCH_SFX.cpio.gz.new" "$CACHE/initramfs$ARCH_SFX.cpio.gz"
+	log "selftests: initramfs$ARCH_SFX $(du -h "$CACHE/initramfs$ARCH_SFX.cpio.gz" | cut -f1)"
 }
 
 cmd_selftests() {
 	step chroot step_chroot
 	step source step_source
-	step selftests step_selftests
+	step "selftests$ARCH_SFX" step_selftests
 }
 
 # Symbol checks on the build output, one "name<TAB>ok|fail<TAB>detail" line
 # each, turned into cases by results.py.
 nm_report() {
-	local kind=$1 out=$BUILDS/$1 sym exp have_exp
+	local kind=$1 out=$BUILDS/$(bdir "$1") o=$IN/build/$(bdir "$1") sym exp have_exp
 	local nm_mod nm_gup nm_vmlinux
-	nm_vmlinux=$(inchroot "llvm-nm $IN/build/$kind/vmlinux")
+	nm_vmlinux=$(inchroot "llvm-nm $o/vmlinux")
 	if [ "$kind" != baseline ]; then
-		nm_mod=$(inchroot "llvm-nm $IN/build/$kind/mm/gup/mod.o")
-		nm_gup=$(inchroot "llvm-nm $IN/build/$kind/mm/gup.o 2>/dev/null || true")
+		nm_mod=$(inchroot "llvm-nm $o/mm/gup/mod.o")
+		nm_gup=$(inchroot "llvm-nm $o/mm/gup.o 2>/dev/null || true")
 	fi
 	while read -r sym exp only; do
 		# rust-only: not in mm/gup.c, so absent from the baseline kernel.
@@ -91,7 +113,7 @@ nm_report() {
 # rustfmt, clippy (from the CLIPPY=1 build log) and checkpatch on the
 # exported patch series.
 lint_report() {
-	local kind=$1 out=$BUILDS/$1 f n tmp
+	local kind=$1 out=$BUILDS/$(bdir "$1") f n tmp
 	f=$(cd "$REPO" && ls mm/gup/*.rs | sed "s#^#/repo/#" | tr '\n' ' ')
 	if n=$(inchroot "rustfmt --check --config-path $IN/linux/.rustfmt.toml --edition 2021 $f" 2>&1); then
 		printf 'rustfmt\tok\tmm/gup/*.rs are rustfmt clean\n'
@@ -102,7 +124,7 @@ lint_report() {
 	# KUnit tests aside) may call a panic or allocation path, even one
 	# the compiler could not prove unreachable (overflow and bounds checks).
 	local dis nfn bad
-	dis=$(inchroot "llvm-objdump -dr --no-show-raw-insn $IN/build/$kind/mm/gup/mod.o")
+	dis=$(inchroot "llvm-objdump -dr --no-show-raw-insn $IN/build/$(bdir "$kind")/mm/gup/mod.o")
 	nfn=$(echo "$dis" | grep -cE '^[0-9a-f]+ <[^>]*rust_gup4fast[^>]*>:$' || true)
 	bad=$(echo "$dis" | awk '
 		/^[0-9a-f]+ <.*>:$/ { fn = $2; infast = (fn ~ /rust_gup4fast/ && fn !~ /5tests/); next }
@@ -132,22 +154,46 @@ lint_report() {
 	fi
 }
 
+# The QEMU command line (TCG, 2 CPUs) and the serial console of the target
+# architecture. arm64: the virt machine with the max CPU; pauth-impdef=on
+# makes TCG emulate pointer authentication with a cheap implementation-
+# defined hash instead of QARMA, much faster. arm64 gets 6 GiB instead of 4:
+# its RAM (from 1 GiB up) leaves 1 GiB-aligned blocks free, so cow and
+# gup_longterm get two 1 GiB hugetlb pages (PUD-mapped GUP, which x86-64's
+# 4 GiB guest cannot allocate at run time), and cow's io_uring case on them
+# was OOM-killed with 4 GiB. (With 8 GiB, cow hung in its io_uring R/O
+# case on a PTE-mapped 32K THP, on the stock kernel, in 2 of 2 boots.)
+qemu_cmd() {
+	case "$GUP_ARCH" in
+	x86_64) echo "qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2 -m 4G" ;;
+	arm64) echo "qemu-system-aarch64 -M virt -accel tcg -cpu max,pauth-impdef=on -smp 2 -m 6G" ;;
+	esac
+}
+qemu_console() {
+	case "$GUP_ARCH" in
+	x86_64) echo ttyS0 ;;
+	arm64) echo ttyAMA0 ;;
+	esac
+}
+
 # The no5lvl variant: a second boot of the rust kernel with 4-level paging.
 # The guest CPU (-cpu max) has LA57, so the main boots walk 5 levels; with
 # no5lvl the P4D level is folded at run time, and GUP-fast's lockless walk
 # then reaches the PUD table through its own copy of the PGD entry. It runs
-# the suites that exercise GUP-fast and the walk.
+# the suites that exercise GUP-fast and the walk. x86-64 only: the arm64
+# kernels (4K pages, 48-bit VA) always walk 4 levels.
 NO5LVL_SUITES=${RUST_GUP_NO5LVL_SUITES:-gup_test gup_longterm cow madv_populate gup_fast_stress}
 
 step_boot() { # step_boot KIND RESDIR [VARIANT]
 	local kind=$1 resdir=$2 variant=${3:-}
-	local name=$kind${variant:+-$variant} dir
+	local name=$kind${variant:+-$variant} dir bname=$(bdir "$1")
 	dir=$resdir/$name
-	local bz=$BUILDS/$kind/arch/x86/boot/bzImage
-	[ -f "$bz" ] || die "boot $kind: no kernel image; build it first"
+	local bz=$BUILDS/$bname/$KIMAGE
+	[ -f "$bz" ] || die "boot $bname: no kernel image; build it first"
+	[ -f "$CACHE/initramfs$ARCH_SFX.cpio.gz" ] || die "boot $bname: no initramfs$ARCH_SFX; run selftests first"
 	mkdir -p "$dir"
 	local suites=$SUITES
-	local append="console=ttyS0 panic=-1 log_buf_len=16M brd.rd_nr=1 brd.rd_size=262144"
+	local append="console=$(qemu_console) panic=-1 log_buf_len=16M brd.rd_nr=1 brd.rd_size=262144"
 	case "$variant" in
 	"")
 		nm_report "$kind" > "$dir/nm-report.txt"
@@ -176,28 +222,32 @@ step_boot() { # step_boot KIND RESDIR [VARIANT]
 		append="$append rust_gup.stress_secs=$STRESS_SECS"
 		timeout=$((timeout + STRESS_SECS))
 	fi
-	log "boot $name: QEMU (TCG) with suites: $suites"
+	log "boot $bname${variant:+-$variant}: QEMU (TCG) with suites: $suites"
 	local t0=$(date +%s) rc=0
-	inchroot "timeout $timeout qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2 -m 4G \
+	inchroot "timeout $timeout $(qemu_cmd) \
 		-nographic -no-reboot -monitor none -serial stdio \
-		-kernel $IN/build/$kind/arch/x86/boot/bzImage -initrd $IN/initramfs.cpio.gz \
+		-kernel $IN/build/$bname/$KIMAGE -initrd $IN/initramfs$ARCH_SFX.cpio.gz \
 		-append '$append' </dev/null" > "$dir/serial.log" 2>&1 || rc=$?
-	log "boot $name: QEMU exited with $rc after $(($(date +%s) - t0)) s"
-	cp "$BUILDS/$kind/.config" "$dir/config"
+	log "boot $bname${variant:+-$variant}: QEMU exited with $rc after $(($(date +%s) - t0)) s"
+	cp "$BUILDS/$bname/.config" "$dir/config"
 	python3 "$HARNESS/results.py" parse "$name" "$dir/serial.log" "$dir" \
 		--symbols "$HARNESS/symbols.txt" --nm-report "$dir/nm-report.txt"
 }
 
 new_resdir() {
 	local d
-	d=$RESULTS_ROOT/$(date -u +%Y%m%d-%H%M%S)-$1
+	d=$RESULTS_ROOT/$(date -u +%Y%m%d-%H%M%S)-$1$ARCH_SFX
 	mkdir -p "$d"
 	ln -sfn "$d" "$RESULTS_ROOT/latest"
 	{
+		echo "arch: $GUP_ARCH"
 		echo "source: $(source_version)"
 		echo "tree: $(gitc rev-parse HEAD) (pristine + $(gitc rev-list --count pristine..HEAD) commits)"
 		echo "repo: $(git -C "$REPO" rev-parse HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 		sed 's/^/toolchain: /' "$CACHE/toolchain-versions.txt"
+		if [ "$GUP_ARCH" = arm64 ]; then
+			sed 's/^/toolchain: /' "$CACHE/toolchain-versions-arm64.txt"
+		fi
 		echo "suites: $SUITES"
 	} > "$d/versions.txt"
 	echo "$d"
@@ -209,7 +259,7 @@ cmd_boot() {
 	local resdir
 	step chroot step_chroot
 	resdir=$(new_resdir "boot-$kind")
-	step "boot-$kind" step_boot "$kind" "$resdir"
+	step "boot-$(bdir "$kind")" step_boot "$kind" "$resdir"
 	log "results: $resdir"
 }
 
@@ -221,10 +271,10 @@ cmd_run() {
 	step source step_source
 	resdir=$(new_resdir "run-$kind")
 	mv "$STEP_TIMES" "$resdir/timings.txt"; STEP_TIMES=$resdir/timings.txt
-	step "build-$kind" build_kernel "$kind"
-	step selftests step_selftests
+	step "build-$(bdir "$kind")" build_kernel "$kind"
+	step "selftests$ARCH_SFX" step_selftests
 	build_unlock
-	step "boot-$kind" step_boot "$kind" "$resdir"
+	step "boot-$(bdir "$kind")" step_boot "$kind" "$resdir"
 	cat "$resdir/versions.txt" >&2
 	python3 "$HARNESS/results.py" compare "$resdir" "$kind" --known-env "$HARNESS/known-env-failures.txt" || rc=$?
 	log "results: $resdir (timings: $resdir/timings.txt)"
@@ -243,25 +293,28 @@ cmd_test() {
 	for k in $kinds; do
 		# A failed build is reported as that kernel's failure, not fatal.
 		set +e
-		(set -e; step "build-$k" build_kernel "$k")
+		(set -e; step "build-$(bdir "$k")" build_kernel "$k")
 		[ $? = 0 ] && built="$built $k"
 		set -e
 	done
-	step selftests step_selftests
+	step "selftests$ARCH_SFX" step_selftests
 	build_unlock
 	for k in $built; do
 		set +e
-		(set -e; step "boot-$k" step_boot "$k" "$resdir")
+		(set -e; step "boot-$(bdir "$k")" step_boot "$k" "$resdir")
 		set -e
 	done
 	local variants=""
-	case " $built " in *" rust "*)
-		set +e
-		(set -e; step "boot-rust-no5lvl" step_boot rust "$resdir" no5lvl)
-		set -e
-		variants=rust-no5lvl
-		;;
-	esac
+	# (x86-64 only: see NO5LVL_SUITES)
+	if [ "$GUP_ARCH" = x86_64 ]; then
+		case " $built " in *" rust "*)
+			set +e
+			(set -e; step "boot-rust-no5lvl" step_boot rust "$resdir" no5lvl)
+			set -e
+			variants=rust-no5lvl
+			;;
+		esac
+	fi
 	cat "$resdir/versions.txt"
 	# shellcheck disable=SC2086
 	python3 "$HARNESS/results.py" compare "$resdir" $kinds $variants --known-env "$HARNESS/known-env-failures.txt" || rc=$?
