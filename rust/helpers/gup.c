@@ -629,13 +629,13 @@ __rust_helper bool rust_helper_gup_write_protect_seq_retry(struct mm_struct *mm,
 	return read_seqcount_retry(&mm->write_protect_seq, seq);
 }
 
-/*
- * After try_grab_folio_fast() raised the pin count and before GUP-fast
- * re-reads the entries: pairs with the barrier in
- * folio_try_share_anon_rmap_*().
- */
 __rust_helper void rust_helper_gup_smp_mb__after_atomic(void)
 {
+	/*
+	 * After try_grab_folio_fast() raised the pin count and before GUP-fast
+	 * re-reads the entries: pairs with the barrier in
+	 * folio_try_share_anon_rmap_*().
+	 */
 	smp_mb__after_atomic();
 }
 
