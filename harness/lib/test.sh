@@ -82,9 +82,28 @@ nm_report() {
 	local kind=$1 out=$BUILDS/$(bdir "$1") o=$IN/build/$(bdir "$1") sym exp have_exp
 	local nm_mod nm_gup nm_vmlinux
 	nm_vmlinux=$(inchroot "llvm-nm $o/vmlinux")
-	if [ "$kind" != baseline ]; then
+	# What mm/built-in.a (thin archive) links: mm/gup.o on the baseline,
+	# mm/gup/ instead of it with CONFIG_RUST_GUP.
+	local members has_c has_rust
+	members=$(inchroot "llvm-ar t $o/mm/built-in.a")
+	grep -qE '(^|/)mm/gup\.o$' <<< "$members" && has_c=1 || has_c=0
+	grep -qE '(^|/)mm/gup/mod\.o$' <<< "$members" && has_rust=1 || has_rust=0
+	if [ "$kind" = baseline ]; then
+		if [ $has_c$has_rust = 10 ]; then
+			printf 'gup-objects\tok\tmm/built-in.a links mm/gup.o, not mm/gup/\n'
+		else
+			printf 'gup-objects\tfail\tmm/built-in.a: mm/gup.o %s, mm/gup/mod.o %s\n' "$has_c" "$has_rust"
+		fi
+	else
+		if [ $has_c$has_rust = 01 ]; then
+			printf 'gup-objects\tok\tmm/built-in.a links mm/gup/mod.o and not mm/gup.o: mm/gup.c is not built\n'
+		else
+			printf 'gup-objects\tfail\tmm/built-in.a: mm/gup.o %s, mm/gup/mod.o %s\n' "$has_c" "$has_rust"
+		fi
 		nm_mod=$(inchroot "llvm-nm $o/mm/gup/mod.o")
-		nm_gup=$(inchroot "llvm-nm $o/mm/gup.o 2>/dev/null || true")
+		# A stale mm/gup.o from an older build may lie around: only a linked one counts.
+		nm_gup=
+		[ $has_c = 1 ] && nm_gup=$(inchroot "llvm-nm $o/mm/gup.o")
 	fi
 	while read -r sym exp only; do
 		# rust-only: not in mm/gup.c, so absent from the baseline kernel.

@@ -39,5 +39,9 @@ EXPORT_SYMBOL(pin_user_pages_unlocked);
 EXPORT_SYMBOL_GPL(get_user_pages_fast_only);
 EXPORT_SYMBOL_GPL(get_user_pages_fast);
 EXPORT_SYMBOL_GPL(pin_user_pages_fast);
+
+/* mm/gup/longterm.rs, through mm/gup/mod.rs */
+EXPORT_SYMBOL_GPL(memfd_pin_folios);
+
 /* Not in mm/gup.c since v6.12; new exports are GPL-only. */
 EXPORT_SYMBOL_GPL(follow_page);

@@ -792,13 +792,13 @@ pub(crate) unsafe fn gup_fast_fallback(
     let mut locked = 0;
     // SAFETY: `mm` is current's; the rest of `pages` has room for the rest of the range.
     let ret = unsafe {
-        bindings::rust_gup_longterm_locked(
+        crate::longterm::gup_longterm_locked(
             mm,
             start.wrapping_add(nr_pinned << PAGE_SHIFT),
             nr_pages.wrapping_sub(nr_pinned),
-            pages.wrapping_add(nr_pinned as usize),
+            pages.wrapping_add(nr_pinned),
             &mut locked,
-            (flags | Foll::Touch | Foll::Unlockable).as_raw(),
+            flags | Foll::Touch | Foll::Unlockable,
         )
     };
     if ret < 0 {

@@ -37,6 +37,19 @@ impl Folio {
         NonNull::new(folio).map(Self)
     }
 
+    /// Wraps a folio pointer that the caller knows to be a folio it holds a reference or pin on.
+    ///
+    /// # Safety
+    ///
+    /// `folio` must be non-NULL and point to a valid folio that stays referenced (or pinned)
+    /// while the returned value is used.
+    #[inline]
+    pub(crate) unsafe fn from_pinned(folio: *mut bindings::folio) -> Self {
+        // INVARIANT: Non-null, valid and referenced by the caller's guarantee.
+        // SAFETY: Non-null by the caller's guarantee.
+        Self(unsafe { NonNull::new_unchecked(folio) })
+    }
+
     /// Returns the folio that contains `page` (C: `page_folio()`).
     ///
     /// # Safety

@@ -6,36 +6,25 @@
  * Included by rust/bindings/bindings_helper.h when CONFIG_RUST_GUP is set,
  * so that bindgen sees the GUP-internal declarations of mm/internal.h
  * (internal FOLL_* flags, try_grab_folio(), populate_vma_page_range(), ...)
- * and the functions below; and by mm/gup.c, for the parts of it that still
- * call into Rust or are called from it.
+ * and the declarations below.
  */
 #ifndef _MM_GUP_GUP_H
 #define _MM_GUP_GUP_H
 
 #include "../internal.h"
 
-struct mm_struct;
-struct page;
-
 /*
- * __get_user_pages_locked() of mm/gup/follow.rs, for the FOLL_LONGTERM code
- * that is still in mm/gup.c.
+ * What mm/gup/longterm.rs calls beyond <linux/mm.h> and mm/internal.h:
+ * migrate_pages(), alloc_migration_target(), putback_movable_pages(),
+ * lru_add_drain*() and filemap_get_folios_contig().
  */
-long rust_gup_get_user_pages_locked(struct mm_struct *mm, unsigned long start,
-				    unsigned long nr_pages, struct page **pages,
-				    int *locked, unsigned int flags);
-
-/*
- * __gup_longterm_locked() of mm/gup.c, for the pin_user_pages*() entry
- * points and the GUP-fast fallback in Rust, until FOLL_LONGTERM moves to
- * mm/gup/longterm.rs.
- */
-long rust_gup_longterm_locked(struct mm_struct *mm, unsigned long start,
-			      unsigned long nr_pages, struct page **pages,
-			      int *locked, unsigned int gup_flags);
+#include <linux/migrate.h>
+#include <linux/pagemap.h>
+#include <linux/swap.h>
 
 #ifdef __BINDGEN__
 #include <linux/mman.h>	/* PROT_* and MAP_* for the KUnit tests */
+#include <linux/shmem_fs.h>	/* shmem_file_setup() for the KUnit tests */
 
 /*
  * Values bindgen cannot evaluate as macros; rust/Makefile strips the
@@ -53,6 +42,8 @@ const vm_fault_t RUST_CONST_HELPER_VM_FAULT_HWPOISON_ANY =
  */
 const unsigned int RUST_CONST_HELPER_GUP_PMD_SHIFT = PMD_SHIFT;
 const unsigned int RUST_CONST_HELPER_GUP_PUD_SHIFT = PUD_SHIFT;
+/* The allocation flags of FOLL_LONGTERM migration targets. */
+const gfp_t RUST_CONST_HELPER_GUP_GFP_LONGTERM_MIGRATE = GFP_USER | __GFP_NOWARN;
 #endif
 
 #endif /* _MM_GUP_GUP_H */

@@ -5,7 +5,7 @@
 //! This crate replaces `mm/gup.c` piece by piece. Every function it defines keeps the C
 //! prototype from `include/linux/mm.h` or `mm/internal.h` (checked by `#[export]`) and the C
 //! semantics; `mm/gup/exports.c` exports them with the same `EXPORT_SYMBOL`/`EXPORT_SYMBOL_GPL`
-//! split as `mm/gup.c`, and `mm/gup.c` leaves out what is defined here.
+//! split as `mm/gup.c`.
 //!
 //! Layout:
 //! - `mod.rs`: the C entry points, which convert their arguments once and call the modules below.
@@ -16,10 +16,11 @@
 //!   protocol, populate and `fault_in_*()`.
 //! - [`fast`]: GUP-fast, the lockless walk with interrupts off, and its fallback to the slow
 //!   path.
+//! - [`longterm`]: `FOLL_LONGTERM` migration out of CMA, `ZONE_MOVABLE` and device memory, and
+//!   `memfd_pin_folios()`.
 //!
-//! Still in C (`mm/gup.c`) for now: `FOLL_LONGTERM` migration
-//! (`__gup_longterm_locked()`, reached through `rust_gup_longterm_locked()`) and
-//! `memfd_pin_folios()`; they call back into this crate through `mm/gup/gup.h`.
+//! With `CONFIG_RUST_GUP` `mm/gup.c` is not built at all; the C left here is `exports.c` (the
+//! `EXPORT_SYMBOL` lines) and the static-inline wrappers of `rust/helpers/gup.c`.
 //!
 //! See `Documentation/core-api/pin_user_pages.rst` for what a pin is and which call to use.
 
@@ -93,6 +94,7 @@ mod fast;
 mod flags;
 mod folio;
 mod follow;
+mod longterm;
 mod pin;
 
 use core::ptr;
@@ -104,7 +106,6 @@ use flags::{
 use folio::Folio;
 use follow::{
     current_mm,
-    PagesOut,
     Vma, //
 };
 use pin::PageArray;
@@ -306,6 +307,37 @@ pub unsafe extern "C" fn folio_add_pins(folio: *mut bindings::folio, pins: c_uin
     }
 }
 
+/// Pins the folios that back the bytes `start..=end` of a memfd (C: `memfd_pin_folios()`).
+///
+/// The memfd must be shmem or hugetlbfs, and `end` below its size. Missing folios are allocated
+/// into its page cache; folios that may not stay pinned long term (CMA, `ZONE_MOVABLE`) are
+/// migrated first, as with `FOLL_LONGTERM`, since these pins last as long as the caller wants.
+/// Returns the number of folios pinned, at most `max_folios` and fewer when large folios cover
+/// the range, with `*offset` set to the offset of `start` in the first one; or a negative errno
+/// (`-EINVAL` for bad arguments) with nothing pinned. Release the pins with `unpin_folios()` or
+/// `unpin_folio()`.
+///
+/// # Safety
+///
+/// `memfd` NULL or a valid file; `folios` with room for `max_folios` entries; `offset` valid for
+/// writes.
+#[export]
+pub unsafe extern "C" fn memfd_pin_folios(
+    memfd: *mut bindings::file,
+    start: bindings::loff_t,
+    end: bindings::loff_t,
+    folios: *mut *mut bindings::folio,
+    max_folios: c_uint,
+    offset: *mut c_ulong,
+) -> c_long {
+    // SAFETY: By the caller's guarantee.
+    match unsafe { longterm::memfd_pin_folios(memfd, start, end, folios, max_folios, offset) } {
+        // CAST: At most `max_folios`, an `unsigned int`, which a 64-bit `long` holds.
+        Ok(nr) => nr as c_long,
+        Err(e) => follow::errno_long(e),
+    }
+}
+
 /// Reads `*locked` for the argument checks: `None` for a NULL pointer.
 ///
 /// # Safety
@@ -349,24 +381,8 @@ unsafe fn gup_entry(
         // SAFETY: Non-NULL and valid, by the caller's guarantee.
         unsafe { &mut *locked }
     };
-    if flags.contains(Foll::Pin) {
-        // Pins may need FOLL_LONGTERM migration, which is still C.
-        // SAFETY: By the caller's guarantee.
-        return unsafe {
-            bindings::rust_gup_longterm_locked(mm, start, nr_pages, pages, locked, flags.as_raw())
-        };
-    }
     // SAFETY: By the caller's guarantee.
-    unsafe {
-        follow::get_user_pages_locked(
-            mm,
-            start,
-            nr_pages,
-            PagesOut::from_raw(pages),
-            locked,
-            flags,
-        )
-    }
+    unsafe { longterm::gup_longterm_locked(mm, start, nr_pages, pages, locked, flags) }
 }
 
 /// Takes references on the pages of another process's memory (C: `get_user_pages_remote()`).
@@ -546,37 +562,6 @@ pub unsafe extern "C" fn pin_user_pages_unlocked(
             pages,
             ptr::null_mut(),
             0,
-        )
-    }
-}
-
-/// The slow path with its mmap lock protocol, for the C code that is still in `mm/gup.c`
-/// (GUP-fast's fallback, `FOLL_LONGTERM`) (C: `__get_user_pages_locked()`).
-///
-/// # Safety
-///
-/// `mm` valid; `pages` NULL or with room for `nr_pages` entries; `locked` valid, with the mmap
-/// lock held for read if `*locked == 1`.
-#[export]
-pub unsafe extern "C" fn rust_gup_get_user_pages_locked(
-    mm: *mut bindings::mm_struct,
-    start: c_ulong,
-    nr_pages: c_ulong,
-    pages: *mut *mut bindings::page,
-    locked: *mut c_int,
-    flags: c_uint,
-) -> c_long {
-    // SAFETY: `locked` is valid, by the caller's guarantee.
-    let locked = unsafe { &mut *locked };
-    // SAFETY: By the caller's guarantee.
-    unsafe {
-        follow::get_user_pages_locked(
-            mm,
-            start,
-            nr_pages,
-            PagesOut::from_raw(pages),
-            locked,
-            FollFlags::from_raw(flags),
         )
     }
 }

@@ -13,6 +13,7 @@
 #include <linux/atomic.h>
 #include <linux/irqflags.h>
 #include <linux/lockdep.h>
+#include <linux/memfd.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/page-flags.h>
@@ -23,10 +24,12 @@
 #include <linux/huge_mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/pgtable.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/secretmem.h>
 #include <linux/seqlock.h>
 #include <linux/shmem_fs.h>
+#include <linux/swap.h>
 #include <linux/uaccess.h>
 #include <linux/userfaultfd_k.h>
 #include <linux/cacheflush.h>
@@ -821,6 +824,88 @@ __rust_helper bool rust_helper_pmd_needs_soft_dirty_wp(struct vm_area_struct *vm
 						       pmd_t pmd)
 {
 	return pmd_needs_soft_dirty_wp(vma, pmd);
+}
+
+/* FOLL_LONGTERM and memfd_pin_folios() (mm/gup/longterm.rs). */
+
+__rust_helper unsigned int rust_helper_gup_memalloc_pin_save(void)
+{
+	return memalloc_pin_save();
+}
+
+__rust_helper void rust_helper_gup_memalloc_pin_restore(unsigned int flags)
+{
+	memalloc_pin_restore(flags);
+}
+
+__rust_helper bool rust_helper_gup_folio_may_be_lru_cached(struct folio *folio)
+{
+	return folio_may_be_lru_cached(folio);
+}
+
+__rust_helper int rust_helper_gup_folio_expected_ref_count(const struct folio *folio)
+{
+	return folio_expected_ref_count(folio);
+}
+
+__rust_helper bool rust_helper_gup_folio_is_device_coherent(const struct folio *folio)
+{
+	return folio_is_device_coherent(folio);
+}
+
+__rust_helper int rust_helper_gup_folio_is_file_lru(const struct folio *folio)
+{
+	return folio_is_file_lru(folio);
+}
+
+/* An out-of-line function with CONFIG_HUGETLB_PAGE, an inline without. */
+__rust_helper bool rust_helper_gup_folio_isolate_hugetlb(struct folio *folio,
+							 struct list_head *list)
+{
+	return folio_isolate_hugetlb(folio, list);
+}
+
+__rust_helper void rust_helper_gup_folio_list_add_tail(struct folio *folio,
+						       struct list_head *list)
+{
+	list_add_tail(&folio->lru, list);
+}
+
+__rust_helper bool rust_helper_gup_shmem_file(struct file *file)
+{
+	return shmem_file(file);
+}
+
+__rust_helper bool rust_helper_gup_is_file_hugepages(const struct file *file)
+{
+	return is_file_hugepages(file);
+}
+
+__rust_helper loff_t rust_helper_gup_file_i_size(struct file *file)
+{
+	return i_size_read(file_inode(file));
+}
+
+/* The order of a hugetlbfs file's huge pages; 0 for any other file. */
+__rust_helper unsigned int rust_helper_gup_file_huge_page_order(struct file *file)
+{
+#ifdef CONFIG_HUGETLBFS
+	if (is_file_hugepages(file))
+		return huge_page_order(hstate_file(file));
+#endif
+	return 0;
+}
+
+/* An out-of-line function with CONFIG_MEMFD_CREATE, an inline without. */
+__rust_helper struct folio *rust_helper_gup_memfd_alloc_folio(struct file *memfd,
+							      pgoff_t idx)
+{
+	return memfd_alloc_folio(memfd, idx);
+}
+
+__rust_helper void rust_helper_gup_folio_batch_release(struct folio_batch *fbatch)
+{
+	folio_batch_release(fbatch);
 }
 #endif
 
