@@ -14,6 +14,7 @@ DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump gup_fast_stress"
 # static the same way: udmabuf (memfd_pin_folios()) and iommufd's mock
 # domain (the pins and unpins VFIO does).
 OTHER_SELFTESTS="drivers/dma-buf:udmabuf iommu:iommufd iommu:iommufd_fail_nth"
+DEFAULT_SUITES="$DEFAULT_SUITES udmabuf iommufd iommufd_fail_nth"
 SUITES=${RUST_GUP_SUITES:-$DEFAULT_SUITES}
 QEMU_TIMEOUT=${RUST_GUP_QEMU_TIMEOUT:-2700}
 # How long the gup_fast_stress suite runs, in seconds (rust_gup.stress_secs;
