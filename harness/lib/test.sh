@@ -10,6 +10,11 @@ SELFTESTS="$SELFTESTS gup_coredump gup_fast_stress"
 DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_pfn mlock2 map_populate mlock_random ksm_functional"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump gup_fast_stress"
+# Selftests outside mm, as DIR:PROGRAM under tools/testing/selftests, built
+# static the same way: udmabuf (memfd_pin_folios()) and iommufd's mock
+# domain (the pins and unpins VFIO does).
+OTHER_SELFTESTS="drivers/dma-buf:udmabuf iommu:iommufd iommu:iommufd_fail_nth"
+DEFAULT_SUITES="$DEFAULT_SUITES udmabuf iommufd iommufd_fail_nth"
 SUITES=${RUST_GUP_SUITES:-$DEFAULT_SUITES}
 QEMU_TIMEOUT=${RUST_GUP_QEMU_TIMEOUT:-2700}
 # How long the gup_fast_stress suite runs, in seconds (rust_gup.stress_secs;
@@ -43,6 +48,24 @@ step_selftests() {
 		tail -20 "$CACHE/$sdir/build.log" >&2
 		die "selftests build failed (log: $CACHE/$sdir/build.log)"
 	fi
+	# The other directories use lib.mk's own rules, which take -static
+	# through USERCFLAGS/USERLDFLAGS.
+	local d progs=""
+	for d in $(for t in $OTHER_SELFTESTS; do echo "${t%%:*}"; done | sort -u); do
+		targets=""
+		for t in $OTHER_SELFTESTS; do
+			[ "${t%%:*}" = "$d" ] || continue
+			targets="$targets $IN/$sdir/${t#*:}"
+			progs="$progs ${t#*:}"
+		done
+		log "selftests: building${targets// $IN\/$sdir\// } (tools/testing/selftests/$d)"
+		if ! inchroot "cd $IN/linux && make -C tools/testing/selftests/$d OUTPUT=$IN/$sdir $cc \
+			KHDR_INCLUDES='-isystem $IN/build/$hdr/usr/include' USERCFLAGS=-static USERLDFLAGS=-static $targets" \
+			>> "$CACHE/$sdir/build.log" 2>&1; then
+			tail -20 "$CACHE/$sdir/build.log" >&2
+			die "selftests build of $d failed (log: $CACHE/$sdir/build.log)"
+		fi
+	done
 	grep -q LOCAL_CONFIG_HAVE_LIBURING "$TREE/tools/testing/selftests/mm/local_config.h" ||
 		die "liburing not detected: the io_uring cases would be skipped"
 	# local_config.h is probed once per tree, with whichever compiler ran
@@ -54,7 +77,7 @@ step_selftests() {
 	fi
 	# Every test is a static executable for the target.
 	local bad
-	bad=$(inchroot "cd $IN/$sdir && file $SELFTESTS" |
+	bad=$(inchroot "cd $IN/$sdir && file $SELFTESTS $progs" |
 		grep -v ":[[:space:]]*ELF .*, $machine, .*\(statically\|static-pie\) linked" || true)
 	[ -z "$bad" ] || die "selftests: not static $machine executables: $bad"
 	# The initramfs: busybox, /init, the tests, the symbol list.
@@ -63,7 +86,7 @@ step_selftests() {
 	rm -rf "$r" && mkdir -p "$r/bin" "$r/tests" "$r/etc"
 	cp "$bb" "$r/bin/busybox"
 	cp "$HARNESS/guest/init" "$r/init"
-	for t in $SELFTESTS; do cp "$CACHE/$sdir/$t" "$r/tests/"; done
+	for t in $SELFTESTS $progs; do cp "$CACHE/$sdir/$t" "$r/tests/"; done
 	symbols | awk '{print $1; print "__ksymtab_" $1}' > "$r/etc/rust-gup-symbols"
 	inchroot "cd $IN/initramfs$ARCH_SFX && find . | cpio -o -H newc --quiet | gzip -1 > $IN/initramfs$ARCH_SFX.cpio.gz.new"
 	mv "$CACHE/initramfs$ARCH_SFX.cpio.gz.new" "$CACHE/initramfs$ARCH_SFX.cpio.gz"
