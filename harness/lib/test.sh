@@ -7,9 +7,11 @@ SELFTESTS="gup_test gup_test_rs gup_longterm cow madv_populate mkdirty"
 # on-fault-limit is left out: it must run as a non-root user (see guest/init).
 SELFTESTS="$SELFTESTS gup_pfn_test mlock2-tests map_populate mlock-random-test ksm_functional_tests"
 SELFTESTS="$SELFTESTS gup_coredump gup_fast_stress"
+SELFTESTS="$SELFTESTS gup_longterm_migrate"
 DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_pfn mlock2 map_populate mlock_random ksm_functional"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump gup_fast_stress"
+DEFAULT_SUITES="$DEFAULT_SUITES gup_longterm_migrate"
 SUITES=${RUST_GUP_SUITES:-$DEFAULT_SUITES}
 QEMU_TIMEOUT=${RUST_GUP_QEMU_TIMEOUT:-2700}
 # How long the gup_fast_stress suite runs, in seconds (rust_gup.stress_secs;
