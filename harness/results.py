@@ -200,6 +200,20 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
             k, v = want.split("=", 1)
             checks.append(("info-" + k, "the guest reports %s" % want, got.get(k) == v,
                            "INFO has %s=%s" % (k, got.get(k))))
+    # A boot variant may name suites that must pass outright there
+    # (must-pass.txt): at least one case, every case a pass, none skipped.
+    # gup_longterm_migrate skips without its area, as in the main boots.
+    must = os.path.join(outdir, "must-pass.txt")
+    if os.path.exists(must):
+        for s in open(must).read().split():
+            cs = [c for c in cases if c["suite"] == s]
+            bad = [c for c in cs if c["status"] != "pass"]
+            detail = "no case ran" if not cs else ""
+            if bad:
+                detail = "%d of %d cases did not pass, first %s (%s: %s)" % (
+                    len(bad), len(cs), bad[0]["key"], bad[0]["status"], bad[0]["reason"])
+            checks.append(("must-pass-" + s, "every case of %s ran and passed" % s,
+                           bool(cs) and not bad, detail))
     acq, rel = vmstat.get("nr_foll_pin_acquired"), vmstat.get("nr_foll_pin_released")
     checks.append(("pins-balanced", "nr_foll_pin_acquired == nr_foll_pin_released",
                    acq is not None and acq == rel,
@@ -338,6 +352,7 @@ def compare(resdir, kinds, known_path=None):
         data[k] = json.load(open(p))["cases"] if os.path.exists(p) else None
     base = kinds[0]
     base_status = {c["key"]: c["status"] for c in (data[base] or [])}
+    base_case = {c["key"]: c for c in (data[base] or [])}
     passed = failed = skipped = 0
     lines = []
     for k in kinds:
@@ -371,16 +386,18 @@ def compare(resdir, kinds, known_path=None):
         if k != base:
             # Every baseline-passing case must have run on this kernel too;
             # a boot variant that runs some suites only (suites.txt) must run
-            # every baseline-passing case of those.
+            # every baseline-passing case of those; an entry SUITE/RUN names
+            # one program run of a suite (gup_test/L512).
             only = None
             sp = os.path.join(resdir, k, "suites.txt")
             if os.path.exists(sp):
                 only = set(open(sp).read().split())
             for key, st in base_status.items():
-                suite = key.split("/", 1)[0]
+                suite = base_case[key]["suite"]
                 if suite.endswith("_rs"):
                     suite = suite[:-3]
-                if only is not None and suite not in only:
+                if only is not None and suite not in only \
+                        and "%s/%s" % (suite, base_case[key]["prog"]) not in only:
                     continue
                 if st in ("pass", "xfail") and key not in seen and not key.startswith("checks/") \
                         and not key.startswith("kunit/"):

@@ -7,6 +7,7 @@ SELFTESTS="gup_test gup_test_rs gup_longterm cow madv_populate mkdirty"
 # on-fault-limit is left out: it must run as a non-root user (see guest/init).
 SELFTESTS="$SELFTESTS gup_pfn_test mlock2-tests map_populate mlock-random-test ksm_functional_tests"
 SELFTESTS="$SELFTESTS gup_coredump gup_fast_stress"
+SELFTESTS="$SELFTESTS gup_longterm_migrate"
 DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_pfn mlock2 map_populate mlock_random ksm_functional"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump gup_fast_stress"
@@ -15,6 +16,7 @@ DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump gup_fast_stress"
 # domain (the pins and unpins VFIO does).
 OTHER_SELFTESTS="drivers/dma-buf:udmabuf iommu:iommufd iommu:iommufd_fail_nth"
 DEFAULT_SUITES="$DEFAULT_SUITES udmabuf iommufd iommufd_fail_nth"
+DEFAULT_SUITES="$DEFAULT_SUITES gup_longterm_migrate"
 SUITES=${RUST_GUP_SUITES:-$DEFAULT_SUITES}
 QEMU_TIMEOUT=${RUST_GUP_QEMU_TIMEOUT:-2700}
 # How long the gup_fast_stress suite runs, in seconds (rust_gup.stress_secs;
@@ -226,8 +228,64 @@ qemu_console() {
 # kernels (4K pages, 48-bit VA) always walk 4 levels.
 NO5LVL_SUITES=${RUST_GUP_NO5LVL_SUITES:-gup_test gup_longterm cow madv_populate gup_fast_stress}
 
+# The cma and movable variants: the rust kernel booted again with a CMA area
+# (cma=) or a ZONE_MOVABLE (movablecore=) that user memory is allocated
+# from, so that a FOLL_LONGTERM pin must migrate the pages out of it before
+# pinning them (and a short-term pin must not). They run the suites that
+# take long-term pins: gup_longterm_migrate, which must test its area (all
+# its cases pass, none skipped), gup_longterm, and gup_test_longterm
+# (gup_test's long-term runs, under the case names of the gup_test suite);
+# every case the baseline's main boot passes must pass. They run when
+# gup_longterm_migrate is among the suites, on both architectures, and on
+# the baseline kernel too with RUST_GUP_MIGRATE_BASELINE=1, which shows
+# that the stock C kernel passes the same (CI leaves it out, for time).
+MIGRATE_SUITES=${RUST_GUP_MIGRATE_SUITES:-gup_longterm_migrate gup_longterm gup_test_longterm}
+MIGRATE_VARIANTS="cma movable"
+MIGRATE_BASELINE=${RUST_GUP_MIGRATE_BASELINE:-0}
+# The runs of gup_test_longterm, as compare sees them (suite/run).
+MIGRATE_GUP_TEST_RUNS="gup_test/L512 gup_test/mthp64-L512 gup_test/mthp64-L123w"
+
+# migrate_param VARIANT: its kernel parameters. User pages come from the
+# highest zone first, and a movable allocation takes CMA pageblocks first
+# only while the zone's free CMA pages are more than half its free pages
+# (otherwise CMA is a fallback when the rest is used up): the CMA area must
+# be in the highest zone and hold most of its free memory.
+# x86-64 (4 GiB: DMA32 below 3 GiB, Normal 4-5 GiB): 768 MiB of the 1 GiB
+#   of Normal, placed bottom-up from 4 GiB (the top of Normal holds early
+#   allocations, the memmap among them).
+# arm64 (6 GiB at 1-7 GiB, one zone, Normal): 2.5 GiB between 1.25 and
+#   4 GiB (it lands at 1.5-4 GiB), with the two 1 GiB hugetlb pages that
+#   gup_longterm wants reserved at boot (hugepages=2): at run time no free
+#   1 GiB block would be left outside the area, and gup_longterm would skip
+#   its ten 1 GiB cases, which the main boot runs. The free memory outside
+#   the area is then about 1.2 GiB.
+# ZONE_MOVABLE is always the highest zone; movablecore= takes it from the
+# top of the highest zone: 512 MiB of x86-64's Normal, 1 GiB of arm64's.
+migrate_param() {
+	case "$GUP_ARCH/$1" in
+	x86_64/cma) echo "cma=768M@4G-5G" ;;
+	x86_64/movable) echo "movablecore=512M" ;;
+	arm64/cma) echo "hugepagesz=1G hugepages=2 cma=2560M@1280M-4G" ;;
+	arm64/movable) echo "movablecore=1G" ;;
+	*) die "no kernel parameters for the $1 variant on $GUP_ARCH" ;;
+	esac
+}
+
+# The variant's suites, those of MIGRATE_SUITES that SUITES has
+# (gup_test_longterm comes with gup_test).
+migrate_suites() {
+	local s out=""
+	for s in $MIGRATE_SUITES; do
+		case " $SUITES " in *" $s "*) out="$out $s"; continue ;; esac
+		if [ "$s" = gup_test_longterm ]; then
+			case " $SUITES " in *" gup_test "*) out="$out $s" ;; esac
+		fi
+	done
+	echo "${out# }"
+}
+
 step_boot() { # step_boot KIND RESDIR [VARIANT]
-	local kind=$1 resdir=$2 variant=${3:-}
+	local kind=$1 resdir=$2 variant=${3:-} s
 	local name=$kind${variant:+-$variant} dir bname=$(bdir "$1")
 	dir=$resdir/$name
 	local bz=$BUILDS/$bname/$KIMAGE
@@ -249,6 +307,21 @@ step_boot() { # step_boot KIND RESDIR [VARIANT]
 		echo "paging=4-level" > "$dir/expect-info.txt"
 		: > "$dir/nm-report.txt"
 		append="$append no5lvl"
+		;;
+	cma|movable)
+		# Same kernel as the main boot: no symbol and lint checks. The
+		# compare needs each case of the baseline's gup_test runs that
+		# gup_test_longterm repeats, and gup_longterm_migrate must pass
+		# every case of its area.
+		suites=$(migrate_suites)
+		for s in $suites; do
+			[ "$s" = gup_test_longterm ] && echo "$MIGRATE_GUP_TEST_RUNS" || echo "$s"
+		done > "$dir/suites.txt"
+		case " $suites " in *" gup_longterm_migrate "*)
+			echo gup_longterm_migrate > "$dir/must-pass.txt" ;;
+		esac
+		: > "$dir/nm-report.txt"
+		append="$append $(migrate_param "$variant") rust_gup.migrate_area=$variant"
 		;;
 	*) die "boot: unknown variant $variant" ;;
 	esac
@@ -295,13 +368,13 @@ new_resdir() {
 	echo "$d"
 }
 
-cmd_boot() {
-	local kind=${1:-rust}
+cmd_boot() { # boot [KIND [VARIANT]]
+	local kind=${1:-rust} variant=${2:-}
 	[ $DEBUG = 1 ] && kind=debug
 	local resdir
 	step chroot step_chroot
-	resdir=$(new_resdir "boot-$kind")
-	step "boot-$(bdir "$kind")" step_boot "$kind" "$resdir"
+	resdir=$(new_resdir "boot-$kind${variant:+-$variant}")
+	step "boot-$(bdir "$kind")${variant:+-$variant}" step_boot "$kind" "$resdir" ${variant:+"$variant"}
 	log "results: $resdir"
 }
 
@@ -357,6 +430,21 @@ cmd_test() {
 			;;
 		esac
 	fi
+	# The cma and movable boots (see MIGRATE_SUITES), both architectures.
+	local mk=rust v
+	[ "$MIGRATE_BASELINE" = 1 ] && mk="baseline rust"
+	case " $SUITES " in *" gup_longterm_migrate "*)
+		for k in $mk; do
+			case " $built " in *" $k "*) ;; *) continue ;; esac
+			for v in $MIGRATE_VARIANTS; do
+				set +e
+				(set -e; step "boot-$(bdir "$k")-$v" step_boot "$k" "$resdir" "$v")
+				set -e
+				variants="$variants $k-$v"
+			done
+		done
+		;;
+	esac
 	cat "$resdir/versions.txt"
 	# shellcheck disable=SC2086
 	python3 "$HARNESS/results.py" compare "$resdir" $kinds $variants --known-env "$HARNESS/known-env-failures.txt" || rc=$?
