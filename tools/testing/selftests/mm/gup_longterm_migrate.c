@@ -845,6 +845,9 @@ int main(int argc, char **argv)
 	pagesize = getpagesize();
 	find_cma(&areas[AREA_CMA]);
 	find_movable(&areas[AREA_MOVABLE]);
+	stat_refresh();
+	ksft_print_msg("free pages: %ld, of which in CMA areas: %ld\n",
+		       read_vmstat("nr_free_pages"), read_vmstat("nr_free_cma"));
 	for (int k = 0; k < NR_AREAS; k++) {
 		if (!named)
 			want[k] = true;
