@@ -510,7 +510,8 @@ static bool region_alloc(struct region *r, enum mem_kind mem, char *err, size_t 
 	r->tag = next_tag++;
 	fill(r->addr, r->nr, r->tag);
 	if (!read_pfns(r->addr, r->nr, r->pfn)) {
-		snprintf(err, errlen, "/proc/self/pagemap shows no pfn for a written page (needs CAP_SYS_ADMIN)");
+		snprintf(err, errlen,
+			 "/proc/self/pagemap shows no pfn for a written page (needs CAP_SYS_ADMIN)");
 		goto fail;
 	}
 	return true;
@@ -544,9 +545,11 @@ static void explain(const struct area *a)
 		ksft_print_msg("  zone %-8s pfns 0x%lx-0x%lx, %lu pages free\n",
 			       z[i].name, z[i].start, z[i].end, z[i].free);
 	if (a == &areas[AREA_CMA])
-		ksft_print_msg("user pages come from the highest zone first, and movable allocations take CMA pageblocks only while the zone's free CMA pages are more than half its free pages: place the area in the highest zone (cma=SIZE@BASE), large enough\n");
+		ksft_print_msg(
+			"user pages come from the highest zone first, and movable allocations take CMA pageblocks only while the zone's free CMA pages are more than half its free pages: place the area in the highest zone (cma=SIZE@BASE), large enough\n");
 	else
-		ksft_print_msg("user pages come from the highest zone first, which ZONE_MOVABLE is when it exists\n");
+		ksft_print_msg(
+			"user pages come from the highest zone first, which ZONE_MOVABLE is when it exists\n");
 }
 
 /*
@@ -762,11 +765,13 @@ static void run_test(const struct test *t, enum area_kind k)
 		goto out;
 	}
 
-	ksft_print_msg("%lu of %lu pages in the area, %lu moved out (%lu stayed outside), %s free pages +%ld (per-CPU lists hold up to %lu)\n",
-		       n, r.nr, moved, stayed_out, a->label, free1 - free0, held);
+	ksft_print_msg(
+		"%lu of %lu pages in the area, %lu moved out (%lu stayed outside), %s free pages +%ld (per-CPU lists hold up to %lu)\n",
+		n, r.nr, moved, stayed_out, a->label, free1 - free0, held);
 	/* Without CONFIG_VM_EVENT_COUNTERS, the kernel counts no event. */
 	if (mig0 < 0 || mig1 < 0) {
-		ksft_print_msg("no pgmigrate_success in /proc/vmstat (CONFIG_VM_EVENT_COUNTERS=n): not checked\n");
+		ksft_print_msg(
+			"no pgmigrate_success in /proc/vmstat (CONFIG_VM_EVENT_COUNTERS=n): not checked\n");
 	} else if ((unsigned long)(mig1 - mig0) < moved) {
 		snprintf(err, sizeof(err), "pgmigrate_success rose by %ld, %lu pages moved",
 			 mig1 - mig0, moved);
