@@ -233,13 +233,15 @@ NO5LVL_SUITES=${RUST_GUP_NO5LVL_SUITES:-gup_test gup_longterm cow madv_populate 
 # from, so that a FOLL_LONGTERM pin must migrate the pages out of it before
 # pinning them (and a short-term pin must not). They run the suites that
 # take long-term pins: gup_longterm_migrate, which must test its area (all
-# its cases pass, none skipped), gup_longterm, and gup_test_longterm
-# (gup_test's long-term runs, under the case names of the gup_test suite);
-# every case the baseline's main boot passes must pass. They run when
+# its cases pass, none skipped), gup_longterm, gup_test_longterm (gup_test's
+# long-term runs, under the case names of the gup_test suite) and udmabuf
+# (memfd_pin_folios() on shmem and hugetlb memfds, filled while movable
+# memory comes from the area first); every case the baseline's main boot
+# passes must pass. They run when
 # gup_longterm_migrate is among the suites, on both architectures, and on
 # the baseline kernel too with RUST_GUP_MIGRATE_BASELINE=1, which shows
 # that the stock C kernel passes the same (CI leaves it out, for time).
-MIGRATE_SUITES=${RUST_GUP_MIGRATE_SUITES:-gup_longterm_migrate gup_longterm gup_test_longterm}
+MIGRATE_SUITES=${RUST_GUP_MIGRATE_SUITES:-gup_longterm_migrate gup_longterm gup_test_longterm udmabuf}
 MIGRATE_VARIANTS="cma movable"
 MIGRATE_BASELINE=${RUST_GUP_MIGRATE_BASELINE:-0}
 # The runs of gup_test_longterm, as compare sees them (suite/run).
