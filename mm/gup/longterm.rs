@@ -92,21 +92,8 @@ pub(crate) unsafe fn gup_longterm_locked(
     locked: &mut c_int,
     flags: FollFlags,
 ) -> c_long {
-    if !flags.contains(Foll::Longterm) {
-        // SAFETY: By the caller's guarantee.
-        return unsafe {
-            follow::get_user_pages_locked(
-                mm,
-                start,
-                nr_pages,
-                PagesOut::from_raw(pages),
-                locked,
-                flags,
-            )
-        };
-    }
-
-    let _pin = MemallocPin::save();
+    let longterm = flags.contains(Foll::Longterm);
+    let _pin = longterm.then(MemallocPin::save);
     loop {
         // SAFETY: By the caller's guarantee.
         let nr_pinned = unsafe {
@@ -119,7 +106,8 @@ pub(crate) unsafe fn gup_longterm_locked(
                 flags,
             )
         };
-        if nr_pinned <= 0 {
+        // Without FOLL_LONGTERM, this is the slow path and nothing more.
+        if nr_pinned <= 0 || !longterm {
             return nr_pinned;
         }
         // CAST: Positive, and at most `nr_pages`.
