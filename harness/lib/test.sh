@@ -198,6 +198,55 @@ lint_report() {
 	fi
 }
 
+# docs_warnings SRC: the warnings and errors of a docs build, with SRC (the
+# source tree's path in the chroot) and line numbers taken out, so that the
+# same warning compares equal in two trees and after lines moved.
+docs_warnings() {
+	grep -E 'WARNING|ERROR|CRITICAL' | sed -e "s#$1/##g" -e 's/:[0-9][0-9]*/:N/g' | sort -u || true
+}
+
+# "make SPHINXDIRS=core-api htmldocs" on the patched tree must give no
+# warning that the pristine tree does not give: core-api holds
+# pin_user_pages.rst, which the series edits, and mm-api.rst, which renders
+# the kernel-doc of mm/gup.c and <linux/mm.h> (follow_page()). htmldocs does
+# not read .config (it is one of the top Makefile's no-dot-config targets),
+# so one build stands for CONFIG_RUST_GUP=y and =n. The pristine tree's
+# warnings are kept per pristine commit, from a git worktree in the cache.
+docs_report() {
+	local d=$CACHE/docs pv src out new page
+	mkdir -p "$d"
+	pv=$(gitc rev-parse pristine)
+	if [ ! -s "$d/pristine-$pv.warnings" ]; then
+		src=$d/pristine-src
+		if [ "$(git -C "$src" rev-parse HEAD 2>/dev/null)" != "$pv" ]; then
+			rm -rf "$src"
+			gitc worktree prune
+			gitc worktree add -q -f --detach "$src" pristine
+		fi
+		rm -rf "$d/out-pristine"
+		out=$(inchroot "cd $IN/docs/pristine-src && make -s O=$IN/docs/out-pristine SPHINXDIRS=core-api htmldocs" 2>&1) || true
+		if [ ! -f "$d/out-pristine/Documentation/output/core-api/pin_user_pages.html" ]; then
+			printf 'htmldocs\tfail\t%s\n' "the pristine tree's docs did not build: $(echo "$out" | tail -3 | tr '\n\t' '  ')"
+			return 0
+		fi
+		echo "$out" | docs_warnings "$IN/docs/pristine-src" > "$d/pristine-$pv.warnings"
+	fi
+	rm -rf "$d/out-rust-gup"
+	out=$(inchroot "cd $IN/linux && make -s O=$IN/docs/out-rust-gup SPHINXDIRS=core-api htmldocs" 2>&1) || true
+	echo "$out" | docs_warnings "$IN/linux" > "$d/rust-gup.warnings"
+	page=$d/out-rust-gup/Documentation/output/core-api/pin_user_pages.html
+	new=$(comm -13 "$d/pristine-$pv.warnings" "$d/rust-gup.warnings")
+	if [ ! -f "$page" ]; then
+		printf 'htmldocs\tfail\t%s\n' "no pin_user_pages.html: $(echo "$out" | tail -3 | tr '\n\t' '  ')"
+	elif ! grep -q 'id="rust-gup"' "$page"; then
+		printf 'htmldocs\tfail\tpin_user_pages.html has no CONFIG_RUST_GUP section\n'
+	elif [ -n "$new" ]; then
+		printf 'htmldocs\tfail\t%s\n' "$(echo "$new" | wc -l) new warning(s): $(echo "$new" | head -3 | tr '\n\t' '  ')"
+	else
+		printf 'htmldocs\tok\t%s\n' "make SPHINXDIRS=core-api htmldocs: $(wc -l < "$d/rust-gup.warnings") warnings, none that the pristine tree ($(wc -l < "$d/pristine-$pv.warnings")) does not give"
+	fi
+}
+
 # The QEMU command line (TCG, 2 CPUs) and the serial console of the target
 # architecture. arm64: the virt machine with the max CPU; pauth-impdef=on
 # makes TCG emulate pointer authentication with a cheap implementation-
@@ -299,7 +348,10 @@ step_boot() { # step_boot KIND RESDIR [VARIANT]
 	case "$variant" in
 	"")
 		nm_report "$kind" > "$dir/nm-report.txt"
-		[ "$kind" = rust ] && lint_report "$kind" >> "$dir/nm-report.txt"
+		if [ "$kind" = rust ]; then
+			lint_report "$kind" >> "$dir/nm-report.txt"
+			docs_report >> "$dir/nm-report.txt"
+		fi
 		;;
 	no5lvl)
 		# Same kernel as the main boot: its symbol and lint checks are
