@@ -84,7 +84,7 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
         lines = [l.rstrip("\r\n").replace("\r", "") for l in f]
 
     cases = []
-    info, vmstat, done, badopt, mthp = "", {}, None, None, None
+    info, vmstat, done, badopts, mthp = "", {}, None, [], None
     suites = OrderedDict()
     kallsyms, dmesg = [], []
     block = None
@@ -122,6 +122,7 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
         elif line.startswith("@@@ BADOPT "):
             badopt = dict(kv.split("=", 1) for kv in line.split()[3:] if "=" in kv)
             badopt["prog"] = line.split()[2]
+            badopts.append(badopt)
         elif line.startswith("@@@ MTHP "):
             mthp = dict(kv.split("=", 1) for kv in line.split()[2:] if "=" in kv)
         elif line.startswith("@@@ VMSTAT"):
@@ -258,9 +259,11 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
             detail = "" if same else first_diff(normalize(b["out"]), normalize(r["out"]), b["rc"], r["rc"])
             checks.append(("twin-" + c_suite + "/" + b["name"],
                            "gup_test_rs output and exit code equal gup_test's", same, detail))
-    if badopt is not None:
+    for badopt in badopts:
+        args = badopt.get("args", "-x").replace("_", " ")
         ok = badopt.get("rc") == "1" and badopt.get("usage", "0") != "0"
-        checks.append(("twin-bad-option", "gup_test_rs -x prints usage and exits with KSFT_FAIL",
+        checks.append(("twin-bad-option" + badopt.get("args", ""),
+                       "gup_test_rs %s prints usage and exits with KSFT_FAIL" % args,
                        ok, "rc=%s usage lines=%s" % (badopt.get("rc"), badopt.get("usage"))))
     # gup_test's mthp64 runs must have been given 64K anonymous mTHP folios
     # (on arm64 mapped with contiguous PTEs), or they test nothing new.
@@ -321,7 +324,7 @@ def print_summary(kind, cases, info, vmstat, outdir):
         by_suite.setdefault(c["suite"], []).append(c)
     for suite, cs in by_suite.items():
         n = count(cs)
-        out.append("  %-14s %4d pass %4d fail %4d skip %4d xfail"
+        out.append("  %-20s %4d pass %4d fail %4d skip %4d xfail"
                    % (suite, n["pass"], n["fail"], n["skip"], n["xfail"]))
     for c in cases:
         if c["status"] == "fail":
