@@ -4,7 +4,7 @@
 # debug (rust + KASAN, lockdep, DEBUG_VM, DEBUG_ATOMIC_SLEEP); for arm64,
 # arm64-baseline, arm64-rust and arm64-debug (see set_arch).
 
-KINDS="baseline rust debug"
+KINDS="baseline rust debug rust-inline"
 
 # The kernel tree and its builds are shared by every invocation of the
 # harness (a boot while a build runs, a second architecture, a second

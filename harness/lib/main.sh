@@ -10,11 +10,14 @@ Main commands:
              run the GUP selftests and print a per-suite summary
   test       the whole suite: baseline (C) and rust kernels, compared case by
              case; ends with "N passed, N failed, N skipped"
+  bench      C vs Rust speed: baseline, rust and rust-inline kernels booted
+             under QEMU -icount, the same workloads on each; a report with
+             the Rust/C ratio of every workload, CSV and a plot
 Steps (each also runs what it needs before it):
   chroot     create or update the trixie toolchain chroot
   source     fetch linux-source-7.2 and prepare the git tree (pristine +
              patches/ + overlay), updating only files that changed
-  build KIND build a kernel: baseline, rust or debug
+  build KIND build a kernel: baseline, rust, debug or rust-inline
   selftests  build the static mm selftests and the initramfs
   boot KIND  boot KIND and run the suites (results in the results directory)
   export DIR write our change as a git format-patch series against 7.2
@@ -73,6 +76,7 @@ main() {
 	boot) cmd_boot "$@" ;;
 	run) cmd_run ;;
 	test) cmd_test ;;
+	bench) cmd_bench ;;
 	export) cmd_export "$@" ;;
 	shell) inchroot "cd $IN/linux && exec bash -i" ;;
 	check) cmd_check "$@" ;;

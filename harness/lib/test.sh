@@ -68,6 +68,16 @@ step_selftests() {
 			die "selftests build of $d failed (log: $CACHE/$sdir/build.log)"
 		fi
 	done
+	# The benchmark's workloads besides gup_test (harness/bench/gup_bench.c).
+	local bcc=gcc
+	[ "$GUP_ARCH" = arm64 ] && bcc=aarch64-linux-gnu-gcc
+	log "selftests: building gup_bench (harness/bench, static, $bcc)"
+	if ! inchroot "$bcc -O2 -Wall -static -o $IN/$sdir/gup_bench /repo/harness/bench/gup_bench.c -luring" \
+		>> "$CACHE/$sdir/build.log" 2>&1; then
+		tail -20 "$CACHE/$sdir/build.log" >&2
+		die "gup_bench build failed (log: $CACHE/$sdir/build.log)"
+	fi
+	progs="$progs gup_bench"
 	grep -q LOCAL_CONFIG_HAVE_LIBURING "$TREE/tools/testing/selftests/mm/local_config.h" ||
 		die "liburing not detected: the io_uring cases would be skipped"
 	# local_config.h is probed once per tree, with whichever compiler ran

@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+# Command "bench": the C and Rust GUP side by side. The kernels of `test`
+# (baseline, rust) and rust-inline (rust + CONFIG_RUST_INLINE_HELPERS), from
+# the same tree and configs, each booted under the same QEMU settings with
+# the "bench" suite of guest/init, then harness/bench/report.py: per
+# workload the C time, each Rust kernel's time and the Rust/C ratio, as
+# report.md, results.csv, raw.csv and ratios.svg in the results directory.
+#
+# QEMU runs with -icount: the guest clock advances with the instructions
+# executed (shift=0: one nanosecond each), not with the host's time, so a
+# workload takes the same time on every run whatever else the host is
+# doing. The kernels of BENCH_REPEAT are booted twice, and the report says
+# how far the two runs are apart. -icount runs the vCPUs in one thread, so
+# the guest has one CPU.
+
+BENCH_KINDS=${RUST_GUP_BENCH_KINDS:-baseline rust rust-inline}
+BENCH_REPEAT=${RUST_GUP_BENCH_REPEAT-baseline}
+BENCH_REPS=${RUST_GUP_BENCH_REPS:-5}
+BENCH_SET=${RUST_GUP_BENCH_SET:-full}
+BENCH_ICOUNT=${RUST_GUP_BENCH_ICOUNT:-shift=0,align=off,sleep=off}
+BENCH_TIMEOUT=${RUST_GUP_BENCH_TIMEOUT:-7200}
+
+bench_qemu() {
+	echo "$(qemu_cmd | sed 's/-smp 2/-smp 1/') -icount $BENCH_ICOUNT"
+}
+
+# config_hash KIND [common]: the first 16 hex digits of the sha256 of the
+# kernel's .config; with "common", of its lines that do not name an option
+# in which the kernels are meant to differ (the Rust GUP and helper
+# inlining), which must then be the same for all of them.
+config_hash() {
+	local c=$BUILDS/$(bdir "$1")/.config
+	if [ "${2:-}" = common ]; then
+		grep -vE 'CONFIG_RUST_GUP|CONFIG_RUST_INLINE_HELPERS' "$c" | sha256sum | cut -c1-16
+	else
+		sha256sum < "$c" | cut -c1-16
+	fi
+}
+
+bench_boot() { # bench_boot KIND RESDIR RUN
+	local kind=$1 run=$3 bname
+	bname=$(bdir "$kind")
+	local dir=$2/$kind${run:+-run$run}
+	mkdir -p "$dir"
+	local append="console=$(qemu_console) panic=-1 log_buf_len=16M brd.rd_nr=1 brd.rd_size=262144"
+	append="$append rust_gup.suites=bench rust_gup.bench_reps=$BENCH_REPS rust_gup.bench_set=$BENCH_SET"
+	append="$append rust_gup.timeout=$BENCH_TIMEOUT"
+	log "bench $bname${run:+ (run $run)}: $(bench_qemu), set $BENCH_SET, $BENCH_REPS repetitions"
+	local t0=$(date +%s) rc=0
+	inchroot "timeout $BENCH_TIMEOUT $(bench_qemu) \
+		-nographic -no-reboot -monitor none -serial stdio \
+		-kernel $IN/build/$bname/$KIMAGE -initrd $IN/initramfs$ARCH_SFX.cpio.gz \
+		-append '$append' </dev/null" > "$dir/serial.log" 2>&1 || rc=$?
+	log "bench $bname${run:+ (run $run)}: QEMU exited with $rc after $(($(date +%s) - t0)) s," \
+		"$(grep -c '^@@@ BENCH .* rep=' "$dir/serial.log" || true) measurements"
+	cp "$BUILDS/$bname/.config" "$dir/config"
+	grep -q '^@@@ DONE' "$dir/serial.log" || die "bench $bname: the guest did not finish (see $dir/serial.log)"
+}
+
+cmd_bench() {
+	local resdir k args=() rc=0
+	STEP_TIMES=$(mktemp)
+	step chroot step_chroot
+	step source step_source
+	resdir=$(new_resdir bench)
+	mv "$STEP_TIMES" "$resdir/timings.txt"; STEP_TIMES=$resdir/timings.txt
+	for k in $BENCH_KINDS; do
+		step "build-$(bdir "$k")" build_kernel "$k"
+	done
+	step "selftests$ARCH_SFX" step_selftests
+	build_unlock
+	for k in $BENCH_KINDS; do
+		step "bench-$(bdir "$k")" bench_boot "$k" "$resdir" ""
+		args+=(--run "$k=$resdir/$k/serial.log")
+	done
+	for k in $BENCH_REPEAT; do
+		step "bench-$(bdir "$k")-run2" bench_boot "$k" "$resdir" 2
+		args+=(--run "$k#2=$resdir/$k-run2/serial.log")
+	done
+	args+=(--meta "kernel=$(source_version)" --meta "arch=$GUP_ARCH"
+		--meta "qemu=$(bench_qemu)" --meta "set=$BENCH_SET" --meta "repetitions=$BENCH_REPS"
+		--meta "repo=$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+changes')")
+	for k in $BENCH_KINDS; do
+		args+=(--meta "config-$k=$(config_hash "$k") (common part $(config_hash "$k" common))")
+	done
+	python3 "$HARNESS/bench/report.py" "$resdir" "${args[@]}" || rc=$?
+	log "results: $resdir (report.md, results.csv, raw.csv, ratios.svg)"
+	return $rc
+}
