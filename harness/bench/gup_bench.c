@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gup_bench - time three user-visible paths into get_user_pages
+ *
+ * Runs as root inside the benchmark guest; prints one line per reported
+ * repetition on stdout:
+ *
+ *   @@@ BENCH vmreadv/<SIZE>M rep=<i> ns=<n>
+ *   @@@ BENCH odirect/<SIZE>M rep=<i> ns=<n>
+ *   @@@ BENCH iouring/<SIZE>M rep=<i> reg_ns=<n> unreg_ns=<n>
+ *
+ * and, when a call fails, "@@@ BENCH <id> error=<ENAME> what=<call>" before
+ * exiting with status 1. Repetitions are numbered from 0; one warm-up
+ * repetition runs first and is not reported. Times come from
+ * CLOCK_MONOTONIC (with QEMU -icount the guest clock follows the
+ * instruction count, so the numbers are deterministic).
+ *
+ * What each workload exercises in the kernel (checked against 7.2):
+ *
+ * vmreadv SIZE_MB REPS
+ *	A child maps and touches SIZE_MB MiB and waits; the parent reads it
+ *	with process_vm_readv() into its own pre-faulted buffer.
+ *	process_vm_rw_core() -> process_vm_rw_single_vec() ->
+ *	pin_user_pages_remote() (no FOLL_WRITE for a read) on at most
+ *	PVM_MAX_USER_PAGES (1024 with 4K pages) pages per iteration, then
+ *	unpin_user_pages_dirty_lock() (mm/process_vm_access.c): the GUP slow
+ *	path under mmap_read_lock() of the child's mm.
+ *
+ * odirect DEV SIZE_MB REPS
+ *	pread() with O_DIRECT from a block device (a brd ramdisk):
+ *	blkdev_direct_IO() -> __blkdev_direct_IO() (more than BIO_MAX_VECS
+ *	pages per call) -> blkdev_iov_iter_get_pages() ->
+ *	bio_iov_iter_get_pages() -> iov_iter_extract_bvecs() ->
+ *	iov_iter_extract_pages() -> iov_iter_extract_user_pages() ->
+ *	pin_user_pages_fast(FOLL_WRITE), one bio's worth at a time
+ *	(block/fops.c, block/bio.c, lib/iov_iter.c); completion unpins with
+ *	unpin_user_folio() from __bio_release_pages(). The buffer is
+ *	min(SIZE_MB MiB, device size); each pread() asks for at most 64 MiB
+ *	(and never past the end of the device or the buffer), and the reads
+ *	wrap around the device and the buffer until SIZE_MB MiB were read.
+ *	On a regular file the filesystem's direct I/O path is timed instead.
+ *
+ * iouring SIZE_MB REPS
+ *	io_uring_register_buffers() of one iovec over SIZE_MB MiB:
+ *	io_sqe_buffer_register() -> io_pin_pages() ->
+ *	pin_user_pages_fast(FOLL_WRITE | FOLL_LONGTERM) (io_uring/rsrc.c,
+ *	io_uring/memmap.c); io_uring_unregister_buffers():
+ *	io_sqe_buffers_unregister() -> io_buffer_unmap() -> io_release_ubuf()
+ *	-> unpin_user_folio() once per bvec. Registration and unregistration
+ *	are timed separately.
+ *
+ * All buffers get madvise(MADV_NOHUGEPAGE), so the numbers are for 4K
+ * pages. With GUP_BENCH_THP=1 in the environment they get MADV_HUGEPAGE
+ * instead (buffers are 2 MiB aligned) and the workload id ends in "/thp".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <linux/fs.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MIB		(1024UL * 1024UL)
+#define HPAGE		(2 * MIB)
+#define ODIRECT_CHUNK	(64 * MIB)
+
+static char id[128];
+static int use_thp;
+
+static const char *errname(int err)
+{
+	static char buf[16];
+
+	switch (err) {
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case EIO: return "EIO";
+	case ENXIO: return "ENXIO";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case ENODEV: return "ENODEV";
+	case EINVAL: return "EINVAL";
+	case ENOSPC: return "ENOSPC";
+	case ENOSYS: return "ENOSYS";
+	case EOVERFLOW: return "EOVERFLOW";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	}
+	snprintf(buf, sizeof(buf), "%d", err);
+	return buf;
+}
+
+static void __attribute__((noreturn)) fail(const char *what, int err)
+{
+	printf("@@@ BENCH %s error=%s what=%s\n", id, errname(err), what);
+	fflush(stdout);
+	exit(1);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: gup_bench vmreadv SIZE_MB REPS\n"
+		"       gup_bench odirect DEV SIZE_MB REPS\n"
+		"       gup_bench iouring SIZE_MB REPS\n"
+		"env GUP_BENCH_THP=1: MADV_HUGEPAGE instead of MADV_NOHUGEPAGE\n");
+	exit(2);
+}
+
+static unsigned long parse_num(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v == 0)
+		usage();
+	return v;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		fail("clock_gettime", errno);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * Map @len bytes of anonymous memory, 2 MiB aligned so that THP can back
+ * it when asked for, apply the THP advice and write every page.
+ */
+static char *alloc_buf(size_t len)
+{
+	size_t maplen = len + HPAGE;
+	uintptr_t start;
+	char *p;
+	size_t off;
+
+	p = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		fail("mmap", errno);
+	start = ((uintptr_t)p + HPAGE - 1) & ~(HPAGE - 1);
+	if (start > (uintptr_t)p)
+		munmap(p, start - (uintptr_t)p);
+	if (start + len < (uintptr_t)p + maplen)
+		munmap((char *)(start + len), (uintptr_t)p + maplen -
+		       (start + len));
+	p = (char *)start;
+	if (madvise(p, len, use_thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		fail("madvise", errno);
+	for (off = 0; off < len; off += 4096)
+		p[off] = (char)(off >> 12) | 1;
+	return p;
+}
+
+static void report(unsigned long rep, const char *metrics)
+{
+	printf("@@@ BENCH %s rep=%lu %s\n", id, rep, metrics);
+	fflush(stdout);
+}
+
+static int bench_vmreadv(unsigned long size_mb, unsigned long reps)
+{
+	size_t len = size_mb * MIB;
+	int addr_pipe[2], wait_pipe[2];
+	uintptr_t remote;
+	unsigned long rep;
+	char *local, m[64];
+	pid_t pid;
+	int status;
+
+	if (pipe(addr_pipe) || pipe(wait_pipe))
+		fail("pipe", errno);
+	pid = fork();
+	if (pid < 0)
+		fail("fork", errno);
+	if (pid == 0) {
+		char c;
+
+		close(addr_pipe[0]);
+		close(wait_pipe[1]);
+		remote = (uintptr_t)alloc_buf(len);
+		if (write(addr_pipe[1], &remote, sizeof(remote)) !=
+		    sizeof(remote))
+			_exit(1);
+		/* Keep the buffer until the parent closes its end. */
+		while (read(wait_pipe[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(addr_pipe[1]);
+	close(wait_pipe[0]);
+	errno = 0;
+	if (read(addr_pipe[0], &remote, sizeof(remote)) != sizeof(remote))
+		fail("read(child address)", errno ? errno : EIO);
+	local = alloc_buf(len);
+
+	for (rep = 0; rep <= reps; rep++) {
+		uint64_t t0, t1;
+		size_t done = 0;
+
+		t0 = now_ns();
+		while (done < len) {
+			struct iovec liov = { local + done, len - done };
+			struct iovec riov = { (char *)remote + done,
+					      len - done };
+			ssize_t n = process_vm_readv(pid, &liov, 1,
+						     &riov, 1, 0);
+
+			if (n < 0)
+				fail("process_vm_readv", errno);
+			if (n == 0)
+				fail("process_vm_readv", EIO);
+			done += n;
+		}
+		t1 = now_ns();
+		/* rep 0 is the warm-up. */
+		if (rep) {
+			snprintf(m, sizeof(m), "ns=%llu",
+				 (unsigned long long)(t1 - t0));
+			report(rep - 1, m);
+		}
+	}
+	close(wait_pipe[1]);
+	if (waitpid(pid, &status, 0) < 0)
+		fail("waitpid", errno);
+	return 0;
+}
+
+static uint64_t dev_size(int fd)
+{
+	struct stat st;
+	uint64_t size;
+
+	if (fstat(fd, &st))
+		fail("fstat", errno);
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(fd, BLKGETSIZE64, &size))
+			fail("ioctl(BLKGETSIZE64)", errno);
+	} else {
+		size = st.st_size;
+	}
+	return size & ~(uint64_t)4095;
+}
+
+static int bench_odirect(const char *dev, unsigned long size_mb,
+			 unsigned long reps)
+{
+	uint64_t total = (uint64_t)size_mb * MIB, devsz, buflen;
+	unsigned long rep;
+	char *buf, m[64];
+	int fd;
+
+	fd = open(dev, O_RDONLY | O_DIRECT);
+	if (fd < 0)
+		fail("open", errno);
+	devsz = dev_size(fd);
+	if (!devsz)
+		fail("device size", ENOSPC);
+	buflen = total < devsz ? total : devsz;
+	buf = alloc_buf(buflen);
+
+	for (rep = 0; rep <= reps; rep++) {
+		uint64_t t0, t1, done = 0;
+
+		t0 = now_ns();
+		while (done < total) {
+			uint64_t boff = done % buflen, doff = done % devsz;
+			uint64_t n = total - done;
+			ssize_t r;
+
+			if (n > ODIRECT_CHUNK)
+				n = ODIRECT_CHUNK;
+			if (n > buflen - boff)
+				n = buflen - boff;
+			if (n > devsz - doff)
+				n = devsz - doff;
+			r = pread(fd, buf + boff, n, doff);
+			if (r < 0)
+				fail("pread", errno);
+			if (r == 0 || (r & 4095))
+				fail("pread", EIO);
+			done += r;
+		}
+		t1 = now_ns();
+		if (rep) {
+			snprintf(m, sizeof(m), "ns=%llu",
+				 (unsigned long long)(t1 - t0));
+			report(rep - 1, m);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+static int bench_iouring(unsigned long size_mb, unsigned long reps)
+{
+	size_t len = size_mb * MIB;
+	struct io_uring ring;
+	struct iovec iov;
+	unsigned long rep;
+	char m[96];
+	int ret;
+
+	/* liburing returns -errno instead of setting errno. */
+	ret = io_uring_queue_init(4, &ring, 0);
+	if (ret < 0)
+		fail("io_uring_queue_init", -ret);
+	iov.iov_base = alloc_buf(len);
+	iov.iov_len = len;
+
+	for (rep = 0; rep <= reps; rep++) {
+		uint64_t t0, t1, t2;
+
+		t0 = now_ns();
+		ret = io_uring_register_buffers(&ring, &iov, 1);
+		t1 = now_ns();
+		if (ret < 0)
+			fail("io_uring_register_buffers", -ret);
+		ret = io_uring_unregister_buffers(&ring);
+		t2 = now_ns();
+		if (ret < 0)
+			fail("io_uring_unregister_buffers", -ret);
+		if (rep) {
+			snprintf(m, sizeof(m), "reg_ns=%llu unreg_ns=%llu",
+				 (unsigned long long)(t1 - t0),
+				 (unsigned long long)(t2 - t1));
+			report(rep - 1, m);
+		}
+	}
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	const char *thp = getenv("GUP_BENCH_THP");
+	unsigned long size_mb, reps;
+
+	use_thp = thp && !strcmp(thp, "1");
+	if (argc < 2)
+		usage();
+
+	if (!strcmp(argv[1], "vmreadv") && argc == 4) {
+		size_mb = parse_num(argv[2]);
+		reps = parse_num(argv[3]);
+	} else if (!strcmp(argv[1], "odirect") && argc == 5) {
+		size_mb = parse_num(argv[3]);
+		reps = parse_num(argv[4]);
+	} else if (!strcmp(argv[1], "iouring") && argc == 4) {
+		size_mb = parse_num(argv[2]);
+		reps = parse_num(argv[3]);
+	} else {
+		usage();
+	}
+	if (size_mb > 65536)
+		usage();
+	snprintf(id, sizeof(id), "%s/%luM%s", argv[1], size_mb,
+		 use_thp ? "/thp" : "");
+
+	/*
+	 * Root (CAP_IPC_LOCK) is not charged for io_uring buffers, but do not
+	 * depend on it. Without CAP_SYS_RESOURCE (a container) fall back to
+	 * the hard limit: a real shortage shows up as a failed registration.
+	 */
+	if (setrlimit(RLIMIT_MEMLOCK, &rl)) {
+		fprintf(stderr, "gup_bench: setrlimit(RLIMIT_MEMLOCK): %s\n",
+			errname(errno));
+		if (!getrlimit(RLIMIT_MEMLOCK, &rl)) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_MEMLOCK, &rl);
+		}
+	}
+	/* A killed child must not take the parent down with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!strcmp(argv[1], "vmreadv"))
+		return bench_vmreadv(size_mb, reps);
+	if (!strcmp(argv[1], "odirect"))
+		return bench_odirect(argv[2], size_mb, reps);
+	return bench_iouring(size_mb, reps);
+}
