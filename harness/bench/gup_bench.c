@@ -49,6 +49,23 @@
  *	-> unpin_user_folio() once per bvec. Registration and unregistration
  *	are timed separately.
  *
+ * gupmatrix SIZE_MB REPS PAGES
+ *	gup_test's commands through its ioctls on /sys/kernel/debug/gup_test
+ *	(mm/gup_test.c), each timed by the kernel (get_delta_usec for the
+ *	GUP calls, put_delta_usec for the release): -u get_user_pages_fast(),
+ *	-a pin_user_pages_fast(), -L pin_user_pages(FOLL_LONGTERM), -U
+ *	get_user_pages(), -b pin_user_pages(); each with 1, 512 and all pages
+ *	per call, without and with FOLL_WRITE, REPS times. gup_test itself
+ *	prints times only for its three *_BENCHMARK commands and faults its
+ *	mapping in again for every run; here one mapping of SIZE_MB MiB
+ *	serves every command, set up as gup_test sets up its own: a private
+ *	mapping of /dev/zero (anonymous with MAP_HUGETLB), the THP advice,
+ *	one write per base page. PAGES is 4k (MADV_NOHUGEPAGE), thp
+ *	(MADV_HUGEPAGE), mthp64 (no advice: what the mTHP settings give) or
+ *	hugetlb (MAP_HUGETLB). Prints, per repetition,
+ *	"@@@ BENCH gup_test/<opt>/<n1|n512|nall>/<PAGES>/<r|w>/<SIZE>M
+ *	rep=<i> get_us=<n> put_us=<n>".
+ *
  * All buffers get madvise(MADV_NOHUGEPAGE), so the numbers are for 4K
  * pages. With GUP_BENCH_THP=1 in the environment they get MADV_HUGEPAGE
  * instead (buffers are 2 MiB aligned) and the workload id ends in "/thp".
@@ -58,6 +75,9 @@
 #include <fcntl.h>
 #include <liburing.h>
 #include <linux/fs.h>
+#include <mm/gup_test.h>
+
+#define GUP_TEST_FILE "/sys/kernel/debug/gup_test"
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -119,6 +139,7 @@ static void usage(void)
 		"usage: gup_bench vmreadv SIZE_MB REPS\n"
 		"       gup_bench odirect DEV SIZE_MB REPS\n"
 		"       gup_bench iouring SIZE_MB REPS\n"
+		"       gup_bench gupmatrix SIZE_MB REPS 4k|thp|mthp64|hugetlb\n"
 		"env GUP_BENCH_THP=1: MADV_HUGEPAGE instead of MADV_NOHUGEPAGE\n");
 	exit(2);
 }
@@ -352,6 +373,89 @@ static int bench_iouring(unsigned long size_mb, unsigned long reps)
 	return 0;
 }
 
+/* gup_test's commands, by its option letters. */
+static const struct {
+	char opt;
+	unsigned long cmd;
+} gup_cmds[] = {
+	{ 'u', GUP_FAST_BENCHMARK },
+	{ 'a', PIN_FAST_BENCHMARK },
+	{ 'L', PIN_LONGTERM_BENCHMARK },
+	{ 'U', GUP_BASIC_TEST },
+	{ 'b', PIN_BASIC_TEST },
+};
+
+static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
+			   const char *pages)
+{
+	static const long nrs[] = { 1, 512, -1 };
+	struct gup_test gup = { 0 };
+	size_t size = size_mb << 20, psize = sysconf(_SC_PAGESIZE), off;
+	int flags = MAP_PRIVATE, fd, zero, advice = -1, w;
+	unsigned long rep, c, i;
+	char *p, metrics[96];
+
+	if (!strcmp(pages, "4k"))
+		advice = MADV_NOHUGEPAGE;
+	else if (!strcmp(pages, "thp"))
+		advice = MADV_HUGEPAGE;
+	else if (!strcmp(pages, "hugetlb"))
+		flags |= MAP_HUGETLB | MAP_ANONYMOUS;
+	else if (strcmp(pages, "mthp64"))
+		usage();
+
+	snprintf(id, sizeof(id), "gup_test/*/%s/%luM", pages, size_mb);
+	fd = open(GUP_TEST_FILE, O_RDWR);
+	if (fd < 0)
+		fail("open " GUP_TEST_FILE, errno);
+	zero = open("/dev/zero", O_RDWR);
+	if (zero < 0)
+		fail("open /dev/zero", errno);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, zero, 0);
+	if (p == MAP_FAILED)
+		fail("mmap", errno);
+	if (advice >= 0 && madvise(p, size, advice))
+		fail("madvise", errno);
+	for (off = 0; off < size; off += psize)
+		p[off] = 0;
+
+	gup.addr = (unsigned long)p;
+	for (c = 0; c < sizeof(gup_cmds) / sizeof(gup_cmds[0]); c++) {
+		for (i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++) {
+			for (w = 0; w <= 1; w++) {
+				char nid[24];
+
+				if (nrs[i] < 0)
+					snprintf(nid, sizeof(nid), "nall");
+				else
+					snprintf(nid, sizeof(nid), "n%ld", nrs[i]);
+				snprintf(id, sizeof(id), "gup_test/%c/%s/%s/%c/%luM",
+					 gup_cmds[c].opt, nid, pages,
+					 w ? 'w' : 'r', size_mb);
+				gup.nr_pages_per_call = nrs[i] < 0 ?
+					size / psize : (unsigned long)nrs[i];
+				gup.gup_flags = w ? 1 : 0;	/* FOLL_WRITE */
+				for (rep = 0; rep < reps; rep++) {
+					gup.size = size;
+					if (ioctl(fd, gup_cmds[c].cmd, &gup))
+						fail("ioctl", errno);
+					if (gup.size != size)
+						fail("ioctl (size truncated)", EIO);
+					snprintf(metrics, sizeof(metrics),
+						 "get_us=%llu put_us=%llu",
+						 (unsigned long long)gup.get_delta_usec,
+						 (unsigned long long)gup.put_delta_usec);
+					report(rep, metrics);
+				}
+			}
+		}
+	}
+	munmap(p, size);
+	close(zero);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
@@ -362,6 +466,9 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 
+	if (!strcmp(argv[1], "gupmatrix") && argc == 5)
+		return bench_gupmatrix(parse_num(argv[2]), parse_num(argv[3]),
+				       argv[4]);
 	if (!strcmp(argv[1], "vmreadv") && argc == 4) {
 		size_mb = parse_num(argv[2]);
 		reps = parse_num(argv[3]);

@@ -41,6 +41,15 @@ class UsageError(Exception):
     pass
 
 
+# Below this C time (in microseconds) a ratio is coarse: gup_test's kernel
+# side reports whole microseconds.
+COARSE_US = 100
+
+
+def is_coarse(c_us):
+    return c_us is not None and c_us < COARSE_US
+
+
 def natural_key(s):
     """Sort "vmreadv/16M" before "vmreadv/128M"."""
     return [(0, int(t), "") if t.isdigit() else (1, 0, t)
@@ -368,7 +377,9 @@ def report(argv):
         md.append("")
     md += ["Times are medians over repetitions, in microseconds (sum of the "
            "time metrics of a repetition). Ratio = kind / C; below 1 the "
-           "Rust kernel is faster.", ""]
+           "Rust kernel is faster. A ratio marked * has a C time under "
+           "%d us: gup_test's times are whole microseconds, so such a ratio "
+           "is only good to a few percent or worse." % COARSE_US, ""]
     table = []
     head = "| workload | C (us) |"
     sep = "|---|---:|"
@@ -379,9 +390,12 @@ def report(argv):
     for w in workloads:
         line = "| %s | %s |" % (w, fmt_us(med[(w, BASELINE)]) or "-")
         for k in others:
-            line += " %s | %s |" % (fmt_us(med[(w, k)]) or "-",
-                                    fmt_ratio(ratio[(w, k)]) or
-                                    ("failed" if w in failed else "-"))
+            mark = "*" if is_coarse(med[(w, BASELINE)]) and \
+                ratio[(w, k)] is not None else ""
+            line += " %s | %s%s |" % (fmt_us(med[(w, k)]) or "-",
+                                      fmt_ratio(ratio[(w, k)]) or
+                                      ("failed" if w in failed else "-"),
+                                      mark)
         table.append(line)
     md += table + [""]
 
@@ -399,6 +413,13 @@ def report(argv):
         summary.append("%s: worst ratio %.3f (%s); %d of %d workloads at "
                        "ratio <= 1.00; geometric mean %.3f"
                        % (k, worst, worst_w, good, len(rs), gmean))
+        fine = [(v, w) for v, w in rs if not is_coarse(med[(w, BASELINE)])]
+        if fine and len(fine) < len(rs):
+            fworst, fworst_w = max(fine)
+            summary.append("%s, the %d workloads whose C time is at least "
+                           "%d us: worst ratio %.3f (%s); %d at ratio <= 1.00"
+                           % (k, len(fine), COARSE_US, fworst, fworst_w,
+                              sum(1 for v, _ in fine if v <= 1.0), ))
     md += ["## Summary", ""] + ["- " + s for s in summary]
     if failed:
         md.append("- failed workloads (no ratio): %d" % len(failed))

@@ -72,7 +72,7 @@ step_selftests() {
 	local bcc=gcc
 	[ "$GUP_ARCH" = arm64 ] && bcc=aarch64-linux-gnu-gcc
 	log "selftests: building gup_bench (harness/bench, static, $bcc)"
-	if ! inchroot "$bcc -O2 -Wall -static -o $IN/$sdir/gup_bench /repo/harness/bench/gup_bench.c -luring" \
+	if ! inchroot "$bcc -O2 -Wall -static -I$IN/linux -o $IN/$sdir/gup_bench /repo/harness/bench/gup_bench.c -luring" \
 		>> "$CACHE/$sdir/build.log" 2>&1; then
 		tail -20 "$CACHE/$sdir/build.log" >&2
 		die "gup_bench build failed (log: $CACHE/$sdir/build.log)"
