@@ -302,6 +302,92 @@ unsafe fn keep_folio(folio: Folio, page: PagePtr, writable: bool, flags: FollFla
     writable || !unsafe { follow::must_unshare(None, flags, page) }
 }
 
+/// The most PTEs whose pages [`pte_range`] grabs with one reference update.
+const PTE_BATCH: usize = 16;
+
+/// Returns `true` if GUP-fast may follow the PTE `pte` at all: not PROT_NONE, access permitted
+/// for `write`, not special (special entries have no struct page to grab).
+///
+/// PROT_NONE always goes to the slow path: `pte_access_permitted()` should reject it anyway, or
+/// GUP-fast could succeed where the slow path fails for the VMA's rights.
+#[inline(always)]
+fn pte_followable(pte: bindings::pte_t, write: bool) -> bool {
+    // SAFETY: Predicates on a copied entry.
+    unsafe {
+        !bindings::pte_protnone(pte)
+            && bindings::gup_pte_access_permitted(pte, write)
+            && !bindings::gup_pte_special(pte)
+    }
+}
+
+/// Counts the PTEs from `ptep` on that map consecutive pages of the large folio of `page` with
+/// the same rights as `pte`, at most `max` (at least 1: `pte` itself), and stores their values
+/// in `vals` for the re-check.
+///
+/// The folio is not held yet: its size is only a bound for the batch, which the caller checks
+/// again once it holds the folio.
+///
+/// # Safety
+///
+/// `pte` must have been read from `ptep`, which maps `page`, with interrupts disabled since;
+/// the `max` entries from `ptep` on must lie in the page table being walked.
+#[inline(always)]
+unsafe fn pte_batch(
+    ptep: *mut bindings::pte_t,
+    pte: bindings::pte_t,
+    page: PagePtr,
+    write: bool,
+    max: usize,
+    vals: &mut [u64; PTE_BATCH],
+) -> usize {
+    // SAFETY: A value.
+    let first = unsafe { bindings::gup_pte_val(pte) };
+    if let Some(v) = vals.get_mut(0) {
+        *v = first;
+    }
+    if max < 2 {
+        return 1;
+    }
+    // SAFETY: `page` is a memmap entry, which stays valid while interrupts are off; its folio
+    // fields may be read even if the folio is being split or freed (as try_get_folio() does).
+    let hint = unsafe { bindings::page_folio(page) };
+    // SAFETY: As above.
+    if !unsafe { bindings::folio_test_large(hint) } {
+        return 1;
+    }
+    // SAFETY: As above; `page` was in `hint` when read, and a wrong bound is caught later.
+    let (nr, idx) = unsafe {
+        (
+            bindings::folio_nr_pages(hint),
+            bindings::folio_page_idx(hint, page),
+        )
+    };
+    // CAST: `folio_nr_pages()` is positive.
+    let max = max.min((nr as usize).saturating_sub(idx));
+    // SAFETY: Values.
+    let (pfn, writable) = unsafe { (bindings::pte_pfn(pte), bindings::pte_write(pte)) };
+    let mut n = 1;
+    while n < max {
+        // SAFETY: `n < max`: the entry is in the page table, by the caller's guarantee.
+        let next = unsafe { bindings::gup_ptep_get_lockless(ptep.wrapping_add(n)) };
+        // SAFETY: Values.
+        let same = unsafe {
+            bindings::pte_pfn(next) == pfn.wrapping_add(n as c_ulong)
+                && bindings::pte_write(next) == writable
+        };
+        if !same || !pte_followable(next, write) {
+            break;
+        }
+        match vals.get_mut(n) {
+            // SAFETY: A value.
+            Some(v) => *v = unsafe { bindings::gup_pte_val(next) },
+            None => break,
+        }
+        n = n.wrapping_add(1);
+    }
+    n
+}
+
 /// Walks the PTEs of `[addr, end)` under the copied `pmd` (C: `gup_fast_pte_range()`).
 ///
 /// GUP-fast relies on change detection here: it (1) grabs the page from the PTE it read, then
@@ -309,6 +395,12 @@ unsafe fn keep_folio(folio: Folio, page: PagePtr, writable: bool, flags: FollFla
 /// matters (zap, THP split or collapse, migration) first clears the entry, then checks whether
 /// the page is pinned. The PMD check catches a THP collapse, where the page table being walked
 /// is freed while its PTEs still look valid (`pmdp_collapse_flush()`).
+///
+/// Unlike C, which takes one reference (or pin) per PTE, the consecutive PTEs that map
+/// consecutive pages of one large folio (an mTHP, or a THP mapped by PTEs) are grabbed with one
+/// reference update of the folio, up to [`PTE_BATCH`] at a time; each PTE is still re-checked
+/// after the grab, and the references of the pages not kept are dropped again, so the pages
+/// returned and the counts left are those of the page-by-page walk.
 ///
 /// # Safety
 ///
@@ -330,25 +422,17 @@ unsafe fn pte_range(
     if ptem.is_null() {
         return false;
     }
+    let mut vals: [u64; PTE_BATCH] = [0; PTE_BATCH];
     let mut ptep = ptem;
     let done = loop {
         // SAFETY: `ptep` is within the page table mapped above (one entry per page of
         // `[addr, end)`, which lies under one PMD).
         let pte = unsafe { bindings::gup_ptep_get_lockless(ptep) };
-
-        // PROT_NONE always goes to the slow path: pte_access_permitted() should reject it
-        // anyway, or GUP-fast could succeed where the slow path fails for the VMA's rights.
-        // Special entries have no struct page to grab.
-        // SAFETY: Predicates on a copied entry.
-        if unsafe {
-            bindings::pte_protnone(pte)
-                || !bindings::gup_pte_access_permitted(pte, write)
-                || bindings::gup_pte_special(pte)
-        } {
+        if !pte_followable(pte, write) {
             break false;
         }
         // Not special: it must have a memmap entry.
-        // SAFETY: As above.
+        // SAFETY: A value.
         vm_warn_on_once!(!unsafe { bindings::gup_pfn_valid(bindings::pte_pfn(pte)) });
         // SAFETY: As above.
         let page = unsafe { bindings::pte_page(pte) };
@@ -356,34 +440,94 @@ unsafe fn pte_range(
         if !out.has_room(1) {
             break false;
         }
+        // No wrap: `addr < end`, both page aligned; `nr <= cap` by `Out`'s invariant.
+        let max = (end.wrapping_sub(addr) >> PAGE_SHIFT)
+            .min(out.cap.wrapping_sub(out.nr))
+            .min(PTE_BATCH);
+        // SAFETY: `pte` was read from `ptep`, which maps `page`; the `max` entries from `ptep`
+        // on map `[addr, end)`, under one PMD.
+        let mut n = unsafe { pte_batch(ptep, pte, page, write, max, &mut vals) };
+        // CAST: `n <= PTE_BATCH`.
+        let refs = n as i32;
         // SAFETY: `page` was just read from the page tables, with interrupts disabled.
-        let Some(folio) = (unsafe { try_grab_folio_fast(page, 1, flags) }) else {
+        let Some(folio) = (unsafe { try_grab_folio_fast(page, refs, flags) }) else {
             break false;
         };
+        if n > 1 {
+            // The folio is held now: the batch must not run past its end.
+            // SAFETY: `try_grab_folio_fast()` checked that `page` belongs to `folio`.
+            let fit = folio
+                .nr_pages()
+                .saturating_sub(unsafe { folio.page_idx(page) });
+            if fit < n {
+                // SAFETY: `n - fit` of the `n` references or pins taken above.
+                // CAST: `fit < n <= PTE_BATCH`.
+                unsafe { pin::put_folio(folio, n.wrapping_sub(fit) as i32, flags) };
+                n = fit;
+            }
+        }
 
-        // SAFETY: `pmdp` and `ptep` are the entries the copies were read from, and the folio is
-        // held; `page` belongs to it.
-        let keep = unsafe {
+        // Re-check: the PMD, then each PTE in order; the pages kept are those before the first
+        // entry that changed.
+        // SAFETY: `pmdp` is the entry the copy was read from.
+        let pmd_same = unsafe {
             bindings::gup_pmd_val(pmd) == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
-                && bindings::gup_pte_val(pte)
-                    == bindings::gup_pte_val(bindings::gup_ptep_get_lockless(ptep))
-                && keep_folio(folio, page, bindings::pte_write(pte), flags)
         };
+        let mut good = 0;
+        if pmd_same {
+            while good < n {
+                // SAFETY: `good < n <= max`: in the page table, as above.
+                let now = unsafe {
+                    bindings::gup_pte_val(bindings::gup_ptep_get_lockless(ptep.wrapping_add(good)))
+                };
+                if vals.get(good) != Some(&now) {
+                    break;
+                }
+                good = good.wrapping_add(1);
+            }
+        }
+        // SAFETY: Values; the entries kept have the rights of `pte`.
+        let writable = unsafe { bindings::pte_write(pte) };
+        // SAFETY: `page` belongs to the held `folio`.
+        if good > 0 && !unsafe { keep_folio(folio, page, writable, flags) } {
+            good = 0;
+        }
+        if !writable {
+            // The unshare check is per page (PageAnonExclusive); the first was done above.
+            let mut i = 1;
+            while i < good {
+                // SAFETY: `page + i` is a page of the held `folio`, mapped by an entry just
+                // re-checked.
+                if unsafe { follow::must_unshare(None, flags, page.wrapping_add(i)) } {
+                    good = i;
+                    break;
+                }
+                i = i.wrapping_add(1);
+            }
+        }
         // The content is about to be accessed (the FOLL_PIN case): make it accessible
         // (see Documentation/core-api/pin_user_pages.rst).
-        let keep = keep && (!flags.contains(Foll::Pin) || make_accessible(folio));
-        if !keep {
-            // SAFETY: The reference or pin was taken above with `flags`.
-            unsafe { pin::put_folio(folio, 1, flags) };
+        if good > 0 && flags.contains(Foll::Pin) && !make_accessible(folio) {
+            good = 0;
+        }
+        if good < n {
+            // SAFETY: The references or pins of the pages not kept, taken above with `flags`.
+            // CAST: `good < n <= PTE_BATCH`.
+            unsafe { pin::put_folio(folio, n.wrapping_sub(good) as i32, flags) };
+        }
+        if good == 0 {
             break false;
         }
         // SAFETY: `folio` is held.
         unsafe { bindings::gup_folio_set_referenced(folio.as_ptr()) };
-        // SAFETY: `has_room(1)` was checked above.
-        unsafe { out.push_run(page, 1) };
+        // SAFETY: `good <= max <= cap - nr`, and the pages are consecutive pages of `folio`.
+        unsafe { out.push_run(page, good) };
 
-        ptep = ptep.wrapping_add(1);
-        addr = addr.wrapping_add(PAGE_SIZE);
+        ptep = ptep.wrapping_add(good);
+        addr = addr.wrapping_add(good.wrapping_shl(PAGE_SHIFT));
+        if good < n {
+            break false;
+        }
         if addr == end {
             break true;
         }
