@@ -1254,16 +1254,25 @@ unsafe fn walk_range(
                 }
             }
             let out = pages.advance(*done);
+            // No wraps below: the subpages of a leaf are contiguous in the memmap, and their
+            // addresses lie in `cur`. (For a huge leaf this loop is most of the work: the
+            // flushes are only called where the architecture has them.)
+            let mut subpage = page;
+            let mut addr = start;
             for j in 0..page_increm {
-                // SAFETY: The subpages of a leaf are contiguous in the memmap.
-                let subpage = unsafe { page.add(j) };
                 // SAFETY: `out` has room for `nr_pages >= page_increm` more entries; the
-                // subpage is valid and mapped by `cur` at that address.
+                // subpage is valid and mapped by `cur` at `addr`.
                 unsafe {
                     *out.0.add(j) = subpage;
-                    bindings::gup_flush_anon_page(cur.as_ptr(), subpage, start + j * PAGE_SIZE);
-                    bindings::gup_flush_dcache_page(subpage);
+                    if bindings::GUP_FLUSH_ANON_PAGE {
+                        bindings::gup_flush_anon_page(cur.as_ptr(), subpage, addr);
+                    }
+                    if bindings::GUP_FLUSH_DCACHE_PAGE {
+                        bindings::gup_flush_dcache_page(subpage);
+                    }
                 }
+                subpage = subpage.wrapping_add(1);
+                addr = addr.wrapping_add(PAGE_SIZE);
             }
         }
 

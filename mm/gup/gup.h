@@ -44,6 +44,18 @@ const unsigned int RUST_CONST_HELPER_GUP_PMD_SHIFT = PMD_SHIFT;
 const unsigned int RUST_CONST_HELPER_GUP_PUD_SHIFT = PUD_SHIFT;
 /* The allocation flags of FOLL_LONGTERM migration targets. */
 const gfp_t RUST_CONST_HELPER_GUP_GFP_LONGTERM_MIGRATE = GFP_USER | __GFP_NOWARN;
+/*
+ * Whether flush_dcache_page() and flush_anon_page() do anything on this
+ * architecture: where they are empty (x86-64; flush_anon_page() on arm64)
+ * the slow path does not call their helpers for every subpage of a leaf.
+ */
+#ifdef ARCH_HAS_FLUSH_ANON_PAGE
+#define GUP_ARCH_HAS_FLUSH_ANON_PAGE 1
+#else
+#define GUP_ARCH_HAS_FLUSH_ANON_PAGE 0
+#endif
+const bool RUST_CONST_HELPER_GUP_FLUSH_DCACHE_PAGE = ARCH_IMPLEMENTS_FLUSH_DCACHE_PAGE;
+const bool RUST_CONST_HELPER_GUP_FLUSH_ANON_PAGE = GUP_ARCH_HAS_FLUSH_ANON_PAGE;
 #endif
 
 #endif /* _MM_GUP_GUP_H */
