@@ -143,11 +143,33 @@ impl PageArray {
     /// Entry `i` must be a non-NULL page the caller holds a pin or reference on.
     #[inline]
     unsafe fn folio_run(&self, i: usize) -> (Folio, usize) {
+        let first = self.get(i);
         // SAFETY: By the caller's guarantee on entry `i`.
-        let folio = unsafe { Folio::of_page(self.get(i)) };
-        // No wraps below: `i < next <= len`. (GUP-fast gives pins back through this with
-        // interrupts just re-enabled; it is kept free of overflow checks anyway.)
+        let folio = unsafe { Folio::of_page(first) };
+        // No wraps below: `i < next <= len`, and the pointers stay within the memmap (or one
+        // past a folio's last page). (GUP-fast gives pins back through this with interrupts just
+        // re-enabled; it is kept free of overflow checks anyway.)
         let mut next = i.wrapping_add(1);
+        if folio.is_large() {
+            // The pages of a folio are contiguous in the memmap, and GUP returns them in order:
+            // an entry that is the page after the previous one, and not past the folio's last
+            // page, is in the folio without a look at its `struct page`. Others are checked as
+            // below.
+            let end = folio.head_page().wrapping_add(folio.nr_pages());
+            let mut expect = first.wrapping_add(1);
+            while next < self.len {
+                let page = self.get(next);
+                if page != expect || page >= end {
+                    // SAFETY: As below.
+                    if page.is_null() || unsafe { Folio::of_page(page) } != folio {
+                        break;
+                    }
+                }
+                expect = page.wrapping_add(1);
+                next = next.wrapping_add(1);
+            }
+            return (folio, next.wrapping_sub(i));
+        }
         while next < self.len {
             let page = self.get(next);
             // SAFETY: The non-NULL entries of the array are pages the caller pinned. (A NULL one
@@ -212,7 +234,13 @@ impl PageArray {
 pub(crate) unsafe fn unpin_pages(pages: &PageArray, make_dirty: bool) {
     pages.sanity_check();
     // SAFETY: By the caller's guarantee.
-    unsafe { release_pins(pages, make_dirty) };
+    unsafe {
+        if make_dirty {
+            release_pins::<true>(pages);
+        } else {
+            release_pins::<false>(pages);
+        }
+    }
 }
 
 /// Unpins every non-NULL page of `pages` without [`PageArray::sanity_check`], for GUP-fast
@@ -224,15 +252,16 @@ pub(crate) unsafe fn unpin_pages(pages: &PageArray, make_dirty: bool) {
 /// Every non-NULL entry must be a page pinned by the caller, whose pin is given up.
 pub(crate) unsafe fn put_pins(pages: &PageArray) {
     // SAFETY: By the caller's guarantee.
-    unsafe { release_pins(pages, false) };
+    unsafe { release_pins::<false>(pages) };
 }
 
-/// The loop of [`unpin_pages`] and [`put_pins`].
+/// The loop of [`unpin_pages`] and [`put_pins`], made once with and once without marking the
+/// folios dirty.
 ///
 /// # Safety
 ///
 /// As for [`unpin_pages`].
-unsafe fn release_pins(pages: &PageArray, make_dirty: bool) {
+unsafe fn release_pins<const MAKE_DIRTY: bool>(pages: &PageArray) {
     let mut i = 0;
     while i < pages.len {
         if pages.get(i).is_null() {
@@ -244,7 +273,7 @@ unsafe fn release_pins(pages: &PageArray, make_dirty: bool) {
         // Checking the dirty flag here may race with `clear_page_dirty_for_io()`, which is fine
         // either way: seen dirty, the folio is about to be written back, which was the point of
         // dirtying it; seen clean, the folio is dirtied and written back once more.
-        if make_dirty && !folio.is_dirty() {
+        if MAKE_DIRTY && !folio.is_dirty() {
             folio.mark_dirty_locked();
         }
         // CAST: `nr` is at most the length of a folio run, which C counts in an `int` too.
