@@ -456,9 +456,8 @@ unsafe fn pte_range(
         if n > 1 {
             // The folio is held now: the batch must not run past its end.
             // SAFETY: `try_grab_folio_fast()` checked that `page` belongs to `folio`.
-            let fit = folio
-                .nr_pages()
-                .saturating_sub(unsafe { folio.page_idx(page) });
+            let idx = unsafe { folio.page_idx(page) };
+            let fit = folio.nr_pages().saturating_sub(idx);
             if fit < n {
                 // SAFETY: `n - fit` of the `n` references or pins taken above.
                 // CAST: `fit < n <= PTE_BATCH`.
