@@ -320,59 +320,44 @@ fn pte_followable(pte: bindings::pte_t, write: bool) -> bool {
     }
 }
 
-/// Counts the PTEs from `ptep` on that map consecutive pages of the large folio of `page` with
-/// the same rights as `pte`, at most `max` (at least 1: `pte` itself), and stores their values
-/// in `vals` for the re-check.
-///
-/// The folio is not held yet: its size is only a bound for the batch, which the caller checks
-/// again once it holds the folio.
+/// A page that [`pte_range`] took and keeps: the PTE it was read from and its folio.
+#[derive(Clone, Copy)]
+struct Taken {
+    pte: bindings::pte_t,
+    page: PagePtr,
+    folio: Folio,
+}
+
+/// Counts the PTEs from `ptep` on that map the pages after the page `taken` in its folio with
+/// the same rights, at most `max`, and stores their values in `vals` for the re-check.
 ///
 /// # Safety
 ///
-/// `pte` must have been read from `ptep`, which maps `page`, with interrupts disabled since;
-/// the `max` entries from `ptep` on must lie in the page table being walked.
+/// `taken.pte` must have been read from the entry before `ptep`, and map `taken.page`, a page of
+/// the held `taken.folio`; the `max` entries from `ptep` on must lie in the page table being
+/// walked, with interrupts disabled since the walk began.
 #[inline(always)]
 unsafe fn pte_batch(
     ptep: *mut bindings::pte_t,
-    pte: bindings::pte_t,
-    page: PagePtr,
+    taken: &Taken,
     write: bool,
     max: usize,
     vals: &mut [u64; PTE_BATCH],
 ) -> usize {
-    // SAFETY: A value.
-    let first = unsafe { bindings::gup_pte_val(pte) };
-    if let Some(v) = vals.get_mut(0) {
-        *v = first;
-    }
-    if max < 2 {
-        return 1;
-    }
-    // SAFETY: `page` is a memmap entry, which stays valid while interrupts are off; its folio
-    // fields may be read even if the folio is being split or freed (as try_get_folio() does).
-    let hint = unsafe { bindings::page_folio(page) };
-    // SAFETY: As above.
-    if !unsafe { bindings::folio_test_large(hint) } {
-        return 1;
-    }
-    // SAFETY: As above; `page` was in `hint` when read, and a wrong bound is caught later.
-    let (nr, idx) = unsafe {
-        (
-            bindings::folio_nr_pages(hint),
-            bindings::folio_page_idx(hint, page),
-        )
-    };
-    // CAST: `folio_nr_pages()` is positive.
-    let max = max.min((nr as usize).saturating_sub(idx));
+    let Taken { pte, page, folio } = *taken;
+    // SAFETY: `page` is a page of `folio`, by the caller's guarantee.
+    let idx = unsafe { folio.page_idx(page) };
+    // The pages after `page` in the folio.
+    let max = max.min(folio.nr_pages().saturating_sub(idx).saturating_sub(1));
     // SAFETY: Values.
     let (pfn, writable) = unsafe { (bindings::pte_pfn(pte), bindings::pte_write(pte)) };
-    let mut n = 1;
+    let mut n = 0;
     while n < max {
         // SAFETY: `n < max`: the entry is in the page table, by the caller's guarantee.
         let next = unsafe { bindings::gup_ptep_get_lockless(ptep.wrapping_add(n)) };
         // SAFETY: Values.
         let same = unsafe {
-            bindings::pte_pfn(next) == pfn.wrapping_add(n as c_ulong)
+            bindings::pte_pfn(next) == pfn.wrapping_add(n as c_ulong).wrapping_add(1)
                 && bindings::pte_write(next) == writable
         };
         if !same || !pte_followable(next, write) {
@@ -388,6 +373,101 @@ unsafe fn pte_batch(
     n
 }
 
+/// Adds `refs` references or pins to the large `folio`, which GUP-fast already holds with
+/// `flags` (C: the part of `try_grab_folio_fast()` after the first reference).
+#[inline(always)]
+fn add_refs(folio: Folio, refs: i32, flags: FollFlags) {
+    folio.ref_add(refs);
+    if flags.contains(Foll::Pin) {
+        // As try_grab_folio_fast() counts pins (a large folio has `_pincount` on 64-bit).
+        if folio.has_pincount() {
+            folio.pincount_add(refs);
+        } else {
+            folio.ref_add(refs.wrapping_mul(pin::PIN_BIAS - 1));
+        }
+        // As there: the pins must be visible before the entries are re-read.
+        // SAFETY: A memory barrier.
+        unsafe { bindings::gup_smp_mb__after_atomic() };
+        folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_ACQUIRED, refs);
+    }
+}
+
+/// Takes the pages after `page` in its large folio that the PTEs from `ptep` on map, with one
+/// reference update for all of them: the PTE loop's fast way through a PTE-mapped large folio.
+/// Returns how many it kept (at most `max`), and `false` if the walk must stop after them.
+///
+/// The entries are read first, then the references taken, then the PMD and each entry checked
+/// again, in order; the pages kept are those before the first entry that changed (or the first
+/// page that would need unsharing), where the page-by-page walk would have stopped too. An
+/// entry that does not continue the run (another folio, other rights) is left to that walk.
+///
+/// # Safety
+///
+/// As for [`pte_batch`]; `pmdp` is the entry `pmd` was read from, and the caller holds the folio
+/// with `flags` through the page `taken`, which it already keeps (so the folio-wide checks were
+/// made).
+#[inline(always)]
+unsafe fn pte_run(
+    pmd: bindings::pmd_t,
+    pmdp: *mut bindings::pmd_t,
+    ptep: *mut bindings::pte_t,
+    taken: &Taken,
+    flags: FollFlags,
+    max: usize,
+    out: &mut Out,
+) -> (usize, bool) {
+    let Taken { pte, page, folio } = *taken;
+    let mut vals = [0u64; PTE_BATCH];
+    let write = flags.contains(Foll::Write);
+    // SAFETY: By the caller's guarantee.
+    let n = unsafe { pte_batch(ptep, taken, write, max, &mut vals) };
+    if n == 0 {
+        return (0, true);
+    }
+    // CAST: `n <= PTE_BATCH`.
+    add_refs(folio, n as i32, flags);
+
+    // SAFETY: `pmdp` is the entry the copy was read from.
+    let pmd_same = unsafe {
+        bindings::gup_pmd_val(pmd) == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
+    };
+    let mut good = 0;
+    if pmd_same {
+        while good < n {
+            // SAFETY: `good < n <= max`: in the page table.
+            let now = unsafe {
+                bindings::gup_pte_val(bindings::gup_ptep_get_lockless(ptep.wrapping_add(good)))
+            };
+            if vals.get(good) != Some(&now) {
+                break;
+            }
+            good = good.wrapping_add(1);
+        }
+    }
+    // SAFETY: A value; the entries kept have the rights of `pte`.
+    if !unsafe { bindings::pte_write(pte) } {
+        // A R/O pin of an anonymous page that is not exclusive would need unsharing.
+        let mut i = 0;
+        while i < good {
+            // SAFETY: `page + 1 + i` is a page of the held `folio`, mapped by an entry just
+            // re-checked.
+            if unsafe { follow::must_unshare(None, flags, page.wrapping_add(i).wrapping_add(1)) } {
+                good = i;
+                break;
+            }
+            i = i.wrapping_add(1);
+        }
+    }
+    if good < n {
+        // SAFETY: The references or pins of the pages not kept, taken above with `flags`.
+        // CAST: `good < n <= PTE_BATCH`.
+        unsafe { pin::put_folio(folio, n.wrapping_sub(good) as i32, flags) };
+    }
+    // SAFETY: `good <= max <= room`, and the pages are consecutive pages of `folio`.
+    unsafe { out.push_run(page.wrapping_add(1), good) };
+    (good, good == n)
+}
+
 /// Walks the PTEs of `[addr, end)` under the copied `pmd` (C: `gup_fast_pte_range()`).
 ///
 /// GUP-fast relies on change detection here: it (1) grabs the page from the PTE it read, then
@@ -396,10 +476,9 @@ unsafe fn pte_batch(
 /// the page is pinned. The PMD check catches a THP collapse, where the page table being walked
 /// is freed while its PTEs still look valid (`pmdp_collapse_flush()`).
 ///
-/// Unlike C, which takes one reference (or pin) per PTE, the consecutive PTEs that map
-/// consecutive pages of one large folio (an mTHP, or a THP mapped by PTEs) are grabbed with one
-/// reference update of the folio, up to [`PTE_BATCH`] at a time; each PTE is still re-checked
-/// after the grab, and the references of the pages not kept are dropped again, so the pages
+/// Unlike C, which takes one reference (or pin) per PTE, once a page of a large folio (an mTHP,
+/// or a THP mapped by PTEs) is taken, the next PTEs that map the next pages of that folio are
+/// taken with one reference update, up to [`PTE_BATCH`] at a time (see [`pte_run`]). The pages
 /// returned and the counts left are those of the page-by-page walk.
 ///
 /// # Safety
@@ -422,7 +501,6 @@ unsafe fn pte_range(
     if ptem.is_null() {
         return false;
     }
-    let mut vals: [u64; PTE_BATCH] = [0; PTE_BATCH];
     let mut ptep = ptem;
     let done = loop {
         // SAFETY: `ptep` is within the page table mapped above (one entry per page of
@@ -440,95 +518,54 @@ unsafe fn pte_range(
         if !out.has_room(1) {
             break false;
         }
-        // No wrap: `addr < end`, both page aligned; `nr <= cap` by `Out`'s invariant.
-        let max = (end.wrapping_sub(addr) >> PAGE_SHIFT)
-            .min(out.cap.wrapping_sub(out.nr))
-            .min(PTE_BATCH);
-        // SAFETY: `pte` was read from `ptep`, which maps `page`; the `max` entries from `ptep`
-        // on map `[addr, end)`, under one PMD.
-        let mut n = unsafe { pte_batch(ptep, pte, page, write, max, &mut vals) };
-        // CAST: `n <= PTE_BATCH`.
-        let refs = n as i32;
         // SAFETY: `page` was just read from the page tables, with interrupts disabled.
-        let Some(folio) = (unsafe { try_grab_folio_fast(page, refs, flags) }) else {
+        let Some(folio) = (unsafe { try_grab_folio_fast(page, 1, flags) }) else {
             break false;
         };
-        if n > 1 {
-            // The folio is held now: the batch must not run past its end.
-            // SAFETY: `try_grab_folio_fast()` checked that `page` belongs to `folio`.
-            let idx = unsafe { folio.page_idx(page) };
-            let fit = folio.nr_pages().saturating_sub(idx);
-            if fit < n {
-                // SAFETY: `n - fit` of the `n` references or pins taken above.
-                // CAST: `fit < n <= PTE_BATCH`.
-                unsafe { pin::put_folio(folio, n.wrapping_sub(fit) as i32, flags) };
-                n = fit;
-            }
-        }
 
-        // Re-check: the PMD, then each PTE in order; the pages kept are those before the first
-        // entry that changed.
-        // SAFETY: `pmdp` is the entry the copy was read from.
-        let pmd_same = unsafe {
+        // SAFETY: `pmdp` and `ptep` are the entries the copies were read from, and the folio is
+        // held; `page` belongs to it.
+        let keep = unsafe {
             bindings::gup_pmd_val(pmd) == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
+                && bindings::gup_pte_val(pte)
+                    == bindings::gup_pte_val(bindings::gup_ptep_get_lockless(ptep))
+                && keep_folio(folio, page, bindings::pte_write(pte), flags)
         };
-        let mut good = 0;
-        if pmd_same {
-            while good < n {
-                // SAFETY: `good < n <= max`: in the page table, as above.
-                let now = unsafe {
-                    bindings::gup_pte_val(bindings::gup_ptep_get_lockless(ptep.wrapping_add(good)))
-                };
-                if vals.get(good) != Some(&now) {
-                    break;
-                }
-                good = good.wrapping_add(1);
-            }
-        }
-        // SAFETY: Values; the entries kept have the rights of `pte`.
-        let writable = unsafe { bindings::pte_write(pte) };
-        // SAFETY: `page` belongs to the held `folio`.
-        if good > 0 && !unsafe { keep_folio(folio, page, writable, flags) } {
-            good = 0;
-        }
-        if !writable {
-            // The unshare check is per page (PageAnonExclusive); the first was done above.
-            let mut i = 1;
-            while i < good {
-                // SAFETY: `page + i` is a page of the held `folio`, mapped by an entry just
-                // re-checked.
-                if unsafe { follow::must_unshare(None, flags, page.wrapping_add(i)) } {
-                    good = i;
-                    break;
-                }
-                i = i.wrapping_add(1);
-            }
-        }
         // The content is about to be accessed (the FOLL_PIN case): make it accessible
         // (see Documentation/core-api/pin_user_pages.rst).
-        if good > 0 && flags.contains(Foll::Pin) && !make_accessible(folio) {
-            good = 0;
-        }
-        if good < n {
-            // SAFETY: The references or pins of the pages not kept, taken above with `flags`.
-            // CAST: `good < n <= PTE_BATCH`.
-            unsafe { pin::put_folio(folio, n.wrapping_sub(good) as i32, flags) };
-        }
-        if good == 0 {
+        let keep = keep && (!flags.contains(Foll::Pin) || make_accessible(folio));
+        if !keep {
+            // SAFETY: The reference or pin was taken above with `flags`.
+            unsafe { pin::put_folio(folio, 1, flags) };
             break false;
         }
         // SAFETY: `folio` is held.
         unsafe { bindings::gup_folio_set_referenced(folio.as_ptr()) };
-        // SAFETY: `good <= max <= cap - nr`, and the pages are consecutive pages of `folio`.
-        unsafe { out.push_run(page, good) };
+        // SAFETY: `has_room(1)` was checked above.
+        unsafe { out.push_run(page, 1) };
 
-        ptep = ptep.wrapping_add(good);
-        addr = addr.wrapping_add(good.wrapping_shl(PAGE_SHIFT));
-        if good < n {
-            break false;
-        }
+        ptep = ptep.wrapping_add(1);
+        addr = addr.wrapping_add(PAGE_SIZE);
         if addr == end {
             break true;
+        }
+        if folio.is_large() {
+            // No wrap: `addr < end`, both page aligned; `nr <= cap` by `Out`'s invariant.
+            let max = (end.wrapping_sub(addr) >> PAGE_SHIFT)
+                .min(out.cap.wrapping_sub(out.nr))
+                .min(PTE_BATCH);
+            let taken = Taken { pte, page, folio };
+            // SAFETY: `pte` was read from the entry before `ptep` and maps `page`, kept with
+            // `folio`; the `max` entries from `ptep` on map `[addr, end)`, under one PMD.
+            let (n, go_on) = unsafe { pte_run(pmd, pmdp, ptep, &taken, flags, max, out) };
+            if !go_on {
+                break false;
+            }
+            ptep = ptep.wrapping_add(n);
+            addr = addr.wrapping_add(n.wrapping_shl(PAGE_SHIFT));
+            if addr == end {
+                break true;
+            }
         }
     };
     // SAFETY: Mapped above.
