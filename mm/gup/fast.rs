@@ -406,7 +406,10 @@ fn add_refs(folio: Folio, refs: i32, flags: FollFlags) {
 /// As for [`pte_batch`]; `pmdp` is the entry `pmd` was read from, and the caller holds the folio
 /// with `flags` through the page `taken`, which it already keeps (so the folio-wide checks were
 /// made).
-#[inline(always)]
+///
+/// Not inlined: the PTE loop's registers are better spent on the common case, a page of a small
+/// folio, and a run amortises the call over up to [`PTE_BATCH`] pages.
+#[inline(never)]
 unsafe fn pte_run(
     pmd: bindings::pmd_t,
     pmdp: *mut bindings::pmd_t,
@@ -502,70 +505,76 @@ unsafe fn pte_range(
         return false;
     }
     let mut ptep = ptem;
-    let done = loop {
-        // SAFETY: `ptep` is within the page table mapped above (one entry per page of
-        // `[addr, end)`, which lies under one PMD).
-        let pte = unsafe { bindings::gup_ptep_get_lockless(ptep) };
-        if !pte_followable(pte, write) {
-            break false;
-        }
-        // Not special: it must have a memmap entry.
-        // SAFETY: A value.
-        vm_warn_on_once!(!unsafe { bindings::gup_pfn_valid(bindings::pte_pfn(pte)) });
-        // SAFETY: As above.
-        let page = unsafe { bindings::pte_page(pte) };
+    // The page-by-page loop leaves the outer one at a page of a large folio, whose next pages
+    // are then taken as a run: the inner loop calls nothing but the grab, which keeps its state
+    // in registers.
+    let done = 'walk: loop {
+        let taken = loop {
+            // SAFETY: `ptep` is within the page table mapped above (one entry per page of
+            // `[addr, end)`, which lies under one PMD).
+            let pte = unsafe { bindings::gup_ptep_get_lockless(ptep) };
+            if !pte_followable(pte, write) {
+                break 'walk false;
+            }
+            // Not special: it must have a memmap entry.
+            // SAFETY: A value.
+            vm_warn_on_once!(!unsafe { bindings::gup_pfn_valid(bindings::pte_pfn(pte)) });
+            // SAFETY: As above.
+            let page = unsafe { bindings::pte_page(pte) };
 
-        if !out.has_room(1) {
-            break false;
-        }
-        // SAFETY: `page` was just read from the page tables, with interrupts disabled.
-        let Some(folio) = (unsafe { try_grab_folio_fast(page, 1, flags) }) else {
-            break false;
+            if !out.has_room(1) {
+                break 'walk false;
+            }
+            // SAFETY: `page` was just read from the page tables, with interrupts disabled.
+            let Some(folio) = (unsafe { try_grab_folio_fast(page, 1, flags) }) else {
+                break 'walk false;
+            };
+
+            // SAFETY: `pmdp` and `ptep` are the entries the copies were read from, and the
+            // folio is held; `page` belongs to it.
+            let keep = unsafe {
+                bindings::gup_pmd_val(pmd)
+                    == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
+                    && bindings::gup_pte_val(pte)
+                        == bindings::gup_pte_val(bindings::gup_ptep_get_lockless(ptep))
+                    && keep_folio(folio, page, bindings::pte_write(pte), flags)
+            };
+            // The content is about to be accessed (the FOLL_PIN case): make it accessible
+            // (see Documentation/core-api/pin_user_pages.rst).
+            let keep = keep && (!flags.contains(Foll::Pin) || make_accessible(folio));
+            if !keep {
+                // SAFETY: The reference or pin was taken above with `flags`.
+                unsafe { pin::put_folio(folio, 1, flags) };
+                break 'walk false;
+            }
+            // SAFETY: `folio` is held.
+            unsafe { bindings::gup_folio_set_referenced(folio.as_ptr()) };
+            // SAFETY: `has_room(1)` was checked above.
+            unsafe { out.push_run(page, 1) };
+
+            ptep = ptep.wrapping_add(1);
+            addr = addr.wrapping_add(PAGE_SIZE);
+            if addr == end {
+                break 'walk true;
+            }
+            if folio.is_large() {
+                break Taken { pte, page, folio };
+            }
         };
-
-        // SAFETY: `pmdp` and `ptep` are the entries the copies were read from, and the folio is
-        // held; `page` belongs to it.
-        let keep = unsafe {
-            bindings::gup_pmd_val(pmd) == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
-                && bindings::gup_pte_val(pte)
-                    == bindings::gup_pte_val(bindings::gup_ptep_get_lockless(ptep))
-                && keep_folio(folio, page, bindings::pte_write(pte), flags)
-        };
-        // The content is about to be accessed (the FOLL_PIN case): make it accessible
-        // (see Documentation/core-api/pin_user_pages.rst).
-        let keep = keep && (!flags.contains(Foll::Pin) || make_accessible(folio));
-        if !keep {
-            // SAFETY: The reference or pin was taken above with `flags`.
-            unsafe { pin::put_folio(folio, 1, flags) };
+        // No wrap: `addr < end`, both page aligned; `nr <= cap` by `Out`'s invariant.
+        let max = (end.wrapping_sub(addr) >> PAGE_SHIFT)
+            .min(out.cap.wrapping_sub(out.nr))
+            .min(PTE_BATCH);
+        // SAFETY: `taken.pte` was read from the entry before `ptep` and maps `taken.page`, kept
+        // with its folio; the `max` entries from `ptep` on map `[addr, end)`, under one PMD.
+        let (n, go_on) = unsafe { pte_run(pmd, pmdp, ptep, &taken, flags, max, out) };
+        if !go_on {
             break false;
         }
-        // SAFETY: `folio` is held.
-        unsafe { bindings::gup_folio_set_referenced(folio.as_ptr()) };
-        // SAFETY: `has_room(1)` was checked above.
-        unsafe { out.push_run(page, 1) };
-
-        ptep = ptep.wrapping_add(1);
-        addr = addr.wrapping_add(PAGE_SIZE);
+        ptep = ptep.wrapping_add(n);
+        addr = addr.wrapping_add(n.wrapping_shl(PAGE_SHIFT));
         if addr == end {
             break true;
-        }
-        if folio.is_large() {
-            // No wrap: `addr < end`, both page aligned; `nr <= cap` by `Out`'s invariant.
-            let max = (end.wrapping_sub(addr) >> PAGE_SHIFT)
-                .min(out.cap.wrapping_sub(out.nr))
-                .min(PTE_BATCH);
-            let taken = Taken { pte, page, folio };
-            // SAFETY: `pte` was read from the entry before `ptep` and maps `page`, kept with
-            // `folio`; the `max` entries from `ptep` on map `[addr, end)`, under one PMD.
-            let (n, go_on) = unsafe { pte_run(pmd, pmdp, ptep, &taken, flags, max, out) };
-            if !go_on {
-                break false;
-            }
-            ptep = ptep.wrapping_add(n);
-            addr = addr.wrapping_add(n.wrapping_shl(PAGE_SHIFT));
-            if addr == end {
-                break true;
-            }
         }
     };
     // SAFETY: Mapped above.
