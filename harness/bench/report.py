@@ -399,6 +399,31 @@ def report(argv):
         table.append(line)
     md += table + [""]
 
+    # The same, grouped: gup_test workloads by command, pages per call and
+    # page type (over sizes and read/write), the others by name (over
+    # sizes), with the largest ratio of each group.
+    groups = {}
+    for w in workloads:
+        m = re.match(r"(gup_test/[^/]+/[^/]+/[^/]+)/[rw]/\d+M$", w)
+        g = m.group(1) if m else re.sub(r"/\d+M(?=/|$)", "", w)
+        groups.setdefault(g, []).append(w)
+    md += ["## By group", "",
+           "The largest ratio of each group (gup_test: over sizes and read/"
+           "write; the others: over sizes).", ""]
+    head = "| group | workloads |"
+    sep = "|---|---:|"
+    for k in others:
+        head += " %s/C max |" % k
+        sep += "---:|"
+    md += [head, sep]
+    for g in sorted(groups, key=natural_key):
+        line = "| %s | %d |" % (g, len(groups[g]))
+        for k in others:
+            rs = [ratio[(w, k)] for w in groups[g] if ratio[(w, k)] is not None]
+            line += " %s |" % (fmt_ratio(max(rs)) if rs else "-")
+        md.append(line)
+    md.append("")
+
     summary = []
     for k in others:
         rs = [(ratio[(w, k)], w) for w in workloads
