@@ -62,6 +62,9 @@ cmd_bench() {
 	STEP_TIMES=$(mktemp)
 	step chroot step_chroot
 	step source step_source
+	# The commit the kernels are built from (the tree was just prepared).
+	local repo_rev
+	repo_rev="$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+changes')"
 	resdir=$(new_resdir bench)
 	mv "$STEP_TIMES" "$resdir/timings.txt"; STEP_TIMES=$resdir/timings.txt
 	for k in $BENCH_KINDS; do
@@ -79,7 +82,7 @@ cmd_bench() {
 	done
 	args+=(--meta "kernel=$(source_version)" --meta "arch=$GUP_ARCH"
 		--meta "qemu=$(bench_qemu)" --meta "set=$BENCH_SET" --meta "repetitions=$BENCH_REPS"
-		--meta "repo=$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+changes')")
+		--meta "repo=$repo_rev")
 	for k in $BENCH_KINDS; do
 		args+=(--meta "config-$k=$(config_hash "$k") (common part $(config_hash "$k" common))")
 	done
