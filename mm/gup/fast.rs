@@ -191,9 +191,17 @@ unsafe fn try_grab_folio_fast(page: PagePtr, refs: i32, flags: FollFlags) -> Opt
         return None;
     }
 
-    // A large folio counts pins exactly in `_pincount`, keeping the references taken above (at
-    // least one normal reference, so that the folio really is pinned); a small one counts
-    // `GUP_PIN_COUNTING_BIAS` references per pin.
+    count_pins(folio, refs);
+    Some(folio)
+}
+
+/// Turns `refs` references just taken on `folio` into pins, as GUP-fast counts them.
+///
+/// A large folio counts pins exactly in `_pincount`, keeping the references (at least one normal
+/// reference, so that the folio really is pinned); a small one counts `GUP_PIN_COUNTING_BIAS`
+/// references per pin.
+#[inline(always)]
+fn count_pins(folio: Folio, refs: i32) {
     if folio.has_pincount() {
         folio.pincount_add(refs);
     } else {
@@ -205,7 +213,6 @@ unsafe fn try_grab_folio_fast(page: PagePtr, refs: i32, flags: FollFlags) -> Opt
     unsafe { bindings::gup_smp_mb__after_atomic() };
 
     folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_ACQUIRED, refs);
-    Some(folio)
 }
 
 /// Returns `true` if `folio` may be pinned long-term where it is (C:
@@ -379,16 +386,7 @@ unsafe fn pte_batch(
 fn add_refs(folio: Folio, refs: i32, flags: FollFlags) {
     folio.ref_add(refs);
     if flags.contains(Foll::Pin) {
-        // As try_grab_folio_fast() counts pins (a large folio has `_pincount` on 64-bit).
-        if folio.has_pincount() {
-            folio.pincount_add(refs);
-        } else {
-            folio.ref_add(refs.wrapping_mul(pin::PIN_BIAS - 1));
-        }
-        // As there: the pins must be visible before the entries are re-read.
-        // SAFETY: A memory barrier.
-        unsafe { bindings::gup_smp_mb__after_atomic() };
-        folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_ACQUIRED, refs);
+        count_pins(folio, refs);
     }
 }
 
