@@ -49,7 +49,7 @@
  *	-> unpin_user_folio() once per bvec. Registration and unregistration
  *	are timed separately.
  *
- * gupmatrix SIZE_MB REPS PAGES
+ * gupmatrix SIZE_MB REPS PAGES [ONLY]
  *	gup_test's commands through its ioctls on /sys/kernel/debug/gup_test
  *	(mm/gup_test.c), each timed by the kernel (get_delta_usec for the
  *	GUP calls, put_delta_usec for the release): -u get_user_pages_fast(),
@@ -65,7 +65,8 @@
  *	hugetlb (MAP_HUGETLB). One call of each combination goes first and
  *	is not reported, as in the other workloads. Prints, per repetition,
  *	"@@@ BENCH gup_test/<opt>/<n1|n512|nall>/<PAGES>/<r|w>/<SIZE>M
- *	rep=<i> get_us=<n> put_us=<n>".
+ *	rep=<i> get_us=<n> put_us=<n>". ONLY, as "u/n1/r", runs that one
+ *	combination (for harness/rust-gup profile).
  *
  * All buffers get madvise(MADV_NOHUGEPAGE), so the numbers are for 4K
  * pages. With GUP_BENCH_THP=1 in the environment they get MADV_HUGEPAGE
@@ -140,7 +141,7 @@ static void usage(void)
 		"usage: gup_bench vmreadv SIZE_MB REPS\n"
 		"       gup_bench odirect DEV SIZE_MB REPS\n"
 		"       gup_bench iouring SIZE_MB REPS\n"
-		"       gup_bench gupmatrix SIZE_MB REPS 4k|thp|mthp64|hugetlb\n"
+		"       gup_bench gupmatrix SIZE_MB REPS 4k|thp|mthp64|hugetlb [CMD/nN/RW]\n"
 		"env GUP_BENCH_THP=1: MADV_HUGEPAGE instead of MADV_NOHUGEPAGE\n");
 	exit(2);
 }
@@ -386,15 +387,40 @@ static const struct {
 	{ 'b', PIN_BASIC_TEST },
 };
 
+/*
+ * The window of `harness/rust-gup profile`: its QEMU plugin counts the
+ * kernel's instructions from a call of the first to a call of the second,
+ * found by their addresses in this static binary. Not inlined, and with
+ * a body, so that each is called and starts a block of its own.
+ */
+__attribute__((noinline, used)) void gup_bench_profile_start(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline, used)) void gup_bench_profile_stop(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+/* ONLY, as "u/n1/r": one command, pages per call and direction. */
+static int match_only(const char *only, char opt, const char *nid, int w)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "%c/%s/%c", opt, nid, w ? 'w' : 'r');
+	return !strcmp(only, want);
+}
+
 static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
-			   const char *pages)
+			   const char *pages, const char *only)
 {
 	static const long nrs[] = { 1, 512, -1 };
 	struct gup_test gup = { 0 };
 	size_t size = size_mb << 20, psize = sysconf(_SC_PAGESIZE), off;
 	int flags = MAP_PRIVATE, fd, zero, advice = -1, w;
 	unsigned long rep, c, i;
-	char *p, metrics[96];
+	char *p, *held = NULL, metrics[96];
 
 	if (!strcmp(pages, "4k"))
 		advice = MADV_NOHUGEPAGE;
@@ -433,6 +459,8 @@ static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 				snprintf(id, sizeof(id), "gup_test/%c/%s/%s/%c/%luM",
 					 gup_cmds[c].opt, nid, pages,
 					 w ? 'w' : 'r', size_mb);
+				if (only && !match_only(only, gup_cmds[c].opt, nid, w))
+					continue;
 				gup.nr_pages_per_call = nrs[i] < 0 ?
 					size / psize : (unsigned long)nrs[i];
 				gup.gup_flags = w ? 1 : 0;	/* FOLL_WRITE */
@@ -445,6 +473,16 @@ static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 				gup.size = size;
 				if (ioctl(fd, gup_cmds[c].cmd, &gup))
 					fail("ioctl", errno);
+				/*
+				 * Profiled: the lines are printed after the
+				 * window, so that the console's work is not in it.
+				 */
+				if (only) {
+					held = calloc(reps, sizeof(metrics));
+					if (!held)
+						fail("calloc", ENOMEM);
+					gup_bench_profile_start();
+				}
 				for (rep = 0; rep < reps; rep++) {
 					gup.size = size;
 					if (ioctl(fd, gup_cmds[c].cmd, &gup))
@@ -455,7 +493,18 @@ static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 						 "get_us=%llu put_us=%llu",
 						 (unsigned long long)gup.get_delta_usec,
 						 (unsigned long long)gup.put_delta_usec);
-					report(rep, metrics);
+					if (held)
+						memcpy(held + rep * sizeof(metrics),
+						       metrics, sizeof(metrics));
+					else
+						report(rep, metrics);
+				}
+				if (held) {
+					gup_bench_profile_stop();
+					for (rep = 0; rep < reps; rep++)
+						report(rep, held + rep * sizeof(metrics));
+					free(held);
+					held = NULL;
 				}
 			}
 		}
@@ -476,9 +525,9 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 
-	if (!strcmp(argv[1], "gupmatrix") && argc == 5)
+	if (!strcmp(argv[1], "gupmatrix") && (argc == 5 || argc == 6))
 		return bench_gupmatrix(parse_num(argv[2]), parse_num(argv[3]),
-				       argv[4]);
+				       argv[4], argc == 6 ? argv[5] : NULL);
 	if (!strcmp(argv[1], "vmreadv") && argc == 4) {
 		size_mb = parse_num(argv[2]);
 		reps = parse_num(argv[3]);

@@ -37,24 +37,27 @@ config_hash() {
 	fi
 }
 
-bench_boot() { # bench_boot KIND RESDIR RUN
-	local kind=$1 run=$3 bname
+# bench_boot KIND RESDIR RUN [SUITE [QEMU-ARGS]]: boot KIND under bench_qemu
+# and run the guest suite SUITE (default bench) into RESDIR/KIND[-runRUN].
+bench_boot() {
+	local kind=$1 run=$3 suite=${4:-bench} extra=${5:-} bname
 	bname=$(bdir "$kind")
 	local dir=$2/$kind${run:+-run$run}
 	mkdir -p "$dir"
 	local append="console=$(qemu_console) panic=-1 log_buf_len=16M brd.rd_nr=1 brd.rd_size=262144"
-	append="$append rust_gup.suites=bench rust_gup.bench_reps=$BENCH_REPS rust_gup.bench_set=$BENCH_SET"
+	append="$append rust_gup.suites=$suite rust_gup.bench_reps=$BENCH_REPS rust_gup.bench_set=$BENCH_SET"
 	append="$append rust_gup.timeout=$BENCH_TIMEOUT"
-	log "bench $bname${run:+ (run $run)}: $(bench_qemu), set $BENCH_SET, $BENCH_REPS repetitions"
+	[ "$suite" = profile ] && append="$append nokaslr rust_gup.profile=$(echo "$PROFILE_ARGS" | tr ' ' ,)"
+	log "$suite $bname${run:+ (run $run)}: $(bench_qemu) $extra, set $BENCH_SET, $BENCH_REPS repetitions"
 	local t0=$(date +%s) rc=0
-	inchroot "timeout $BENCH_TIMEOUT $(bench_qemu) \
+	inchroot "timeout $BENCH_TIMEOUT $(bench_qemu) $extra \
 		-nographic -no-reboot -monitor none -serial stdio \
 		-kernel $IN/build/$bname/$KIMAGE -initrd $IN/initramfs$ARCH_SFX.cpio.gz \
 		-append '$append' </dev/null" > "$dir/serial.log" 2>&1 || rc=$?
-	log "bench $bname${run:+ (run $run)}: QEMU exited with $rc after $(($(date +%s) - t0)) s," \
+	log "$suite $bname${run:+ (run $run)}: QEMU exited with $rc after $(($(date +%s) - t0)) s," \
 		"$(grep -c '^@@@ BENCH .* rep=' "$dir/serial.log" || true) measurements"
 	cp "$BUILDS/$bname/.config" "$dir/config"
-	grep -q '^@@@ DONE' "$dir/serial.log" || die "bench $bname: the guest did not finish (see $dir/serial.log)"
+	grep -q '^@@@ DONE' "$dir/serial.log" || die "$suite $bname: the guest did not finish (see $dir/serial.log)"
 }
 
 cmd_bench() {
@@ -88,5 +91,59 @@ cmd_bench() {
 	done
 	python3 "$HARNESS/bench/report.py" "$resdir" "${args[@]}" || rc=$?
 	log "results: $resdir (report.md, results.csv, raw.csv, ratios.svg)"
+	return $rc
+}
+
+# Command "profile": where each kernel's instructions go on one workload.
+# The kernels of PROFILE_KINDS boot as for bench (one CPU, -icount), with
+# the QEMU plugin harness/bench/insn_profile.c counting the instructions
+# executed per kernel translation block; the guest runs gup_bench with
+# PROFILE_ARGS (the kernel booted with nokaslr, so System.map's addresses
+# hold) and harness/bench/profile.py sums the blocks per function: the
+# instructions and entries of each function on each kernel, side by side.
+# For one gupmatrix combination ("gupmatrix SIZE REPS PAGES CMD/nN/RW")
+# only its REPS ioctls are counted; for anything else, the whole boot.
+# Instruction counts under TCG are exact and repeatable: this is the
+# disassembly's companion when a bench ratio needs explaining.
+PROFILE_KINDS=${RUST_GUP_PROFILE_KINDS:-baseline rust-inline}
+PROFILE_ARGS=${RUST_GUP_PROFILE:-gupmatrix 2 200 thp u/n1/r}
+
+cmd_profile() {
+	local resdir k args=() rc=0 plugin=insn_profile$ARCH_SFX.so
+	[ $# -eq 0 ] || PROFILE_KINDS="$*"
+	STEP_TIMES=$(mktemp)
+	step chroot step_chroot
+	step source step_source
+	resdir=$(new_resdir profile)
+	mv "$STEP_TIMES" "$resdir/timings.txt"; STEP_TIMES=$resdir/timings.txt
+	for k in $PROFILE_KINDS; do
+		step "build-$(bdir "$k")" build_kernel "$k"
+	done
+	step "selftests$ARCH_SFX" step_selftests
+	build_unlock
+	# The plugin runs in the chroot's QEMU: built there, for the host.
+	inchroot "gcc -O2 -Wall -shared -fPIC -o $IN/$plugin /repo/harness/bench/insn_profile.c" ||
+		die "insn_profile plugin build failed"
+	# One gupmatrix combination: only what its repetitions do is counted,
+	# between gup_bench's two marker functions (see gup_bench.c).
+	local window="" w
+	set -- $PROFILE_ARGS
+	if [ "$1" = gupmatrix ] && [ $# -eq 5 ]; then
+		for w in start stop; do
+			window="$window,$w=$(inchroot "llvm-nm $IN/selftests$ARCH_SFX/gup_bench" |
+				awk -v s=gup_bench_profile_$w '$3 == s { print $1 }')"
+		done
+		case "$window" in *=,*|*=) die "gup_bench's profile markers not found" ;; esac
+	fi
+	for k in $PROFILE_KINDS; do
+		step "profile-$(bdir "$k")" bench_boot "$k" "$resdir" "" profile \
+			"-plugin $IN/$plugin,out=$IN/profile-blocks.txt$window"
+		mv "$CACHE/profile-blocks.txt" "$resdir/$k/blocks.txt"
+		cp "$BUILDS/$(bdir "$k")/System.map" "$resdir/$k/System.map"
+		args+=(--run "$k=$resdir/$k")
+	done
+	python3 "$HARNESS/bench/profile.py" "$resdir" --workload "$PROFILE_ARGS" ${window:+--window} \
+		--cxxfilt "chroot $CHROOT /usr/lib/llvm-19/bin/llvm-cxxfilt" "${args[@]}" || rc=$?
+	log "results: $resdir (profile.md)"
 	return $rc
 }

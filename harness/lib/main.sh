@@ -13,6 +13,9 @@ Main commands:
   bench      C vs Rust speed: baseline, rust and rust-inline kernels booted
              under QEMU -icount, the same workloads on each; a report with
              the Rust/C ratio of every workload, CSV and a plot
+  profile [KIND...]  instructions per kernel function on one bench
+             workload (RUST_GUP_PROFILE, default "gupmatrix 2 200 thp
+             u/n1/r"), baseline vs rust-inline unless KINDs are given
 Steps (each also runs what it needs before it):
   chroot     create or update the trixie toolchain chroot
   source     fetch linux-source-7.2 and prepare the git tree (pristine +
@@ -77,6 +80,7 @@ main() {
 	run) cmd_run ;;
 	test) cmd_test ;;
 	bench) cmd_bench ;;
+	profile) cmd_profile "$@" ;;
 	export) cmd_export "$@" ;;
 	shell) inchroot "cd $IN/linux && exec bash -i" ;;
 	check) cmd_check "$@" ;;
