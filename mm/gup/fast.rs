@@ -70,21 +70,45 @@ const PUD_MASK: usize = !((1 << bindings::GUP_PUD_SHIFT) - 1);
 
 /// The caller's page array, as GUP-fast fills it with interrupts off.
 ///
+/// The walk goes through `[start, end)` in order, one entry per page, and stops at the first
+/// page it cannot take: when it is at `addr`, `next` is the entry for `addr`, and whatever lies
+/// in `[addr, end)` has room. The walk relies on that instead of checking for room at every page
+/// (C does not check either); debug builds (`CONFIG_RUST_DEBUG_ASSERTIONS`) check it. Only
+/// `next` is carried through the walk (one register in its loops); the count is worked out at
+/// the end from where it got to.
+///
 /// # Invariants
 ///
-/// `nr <= cap`, and `pages` is valid for writing `cap` entries.
+/// `next <= limit`, both in or one past the end of the same array, and the entries from `next`
+/// to `limit` are valid for writing.
 struct Out {
-    pages: *mut PagePtr,
-    nr: usize,
-    cap: usize,
+    next: *mut PagePtr,
+    limit: *mut PagePtr,
 }
 
 impl Out {
+    /// The entries left.
+    #[inline(always)]
+    fn room(&self) -> usize {
+        // No wrap: `next <= limit` by the type invariant.
+        (self.limit as usize).wrapping_sub(self.next as usize) / core::mem::size_of::<PagePtr>()
+    }
+
     /// Returns `true` if `n` more entries fit.
     #[inline(always)]
     fn has_room(&self, n: usize) -> bool {
-        // No wrap: `nr <= cap` by the type invariant.
-        self.cap.wrapping_sub(self.nr) >= n
+        self.room() >= n
+    }
+
+    /// Counts `n` entries written from `next` on by other means.
+    ///
+    /// # Safety
+    ///
+    /// `has_room(n)` must be true, and the `n` entries from `next` written.
+    #[inline(always)]
+    unsafe fn add(&mut self, n: usize) {
+        // INVARIANT: `next + n <= limit`, by the caller's guarantee.
+        self.next = self.next.wrapping_add(n);
     }
 
     /// Appends the `n` consecutive pages starting at `page`.
@@ -96,14 +120,18 @@ impl Out {
     unsafe fn push_run(&mut self, page: PagePtr, n: usize) {
         let mut i = 0;
         while i < n {
-            let at = self.nr.wrapping_add(i);
-            // SAFETY: `at < nr + n <= cap`, and `pages` has room for `cap` entries by the type
-            // invariant.
-            unsafe { self.pages.wrapping_add(at).write(page.wrapping_add(i)) };
+            // SAFETY: `next + i < next + n <= limit`: valid for writing by the type invariant.
+            unsafe { self.next.wrapping_add(i).write(page.wrapping_add(i)) };
             i = i.wrapping_add(1);
         }
-        // INVARIANT: `nr + n <= cap`, by the caller's guarantee.
-        self.nr = self.nr.wrapping_add(n);
+        // INVARIANT: `next + n <= limit`, by the caller's guarantee.
+        self.next = self.next.wrapping_add(n);
+    }
+
+    /// The number of entries written since `first`, where `next` started.
+    #[inline(always)]
+    fn count(&self, first: *mut PagePtr) -> usize {
+        (self.next as usize).wrapping_sub(first as usize) / core::mem::size_of::<PagePtr>()
     }
 }
 
@@ -156,7 +184,7 @@ unsafe fn try_get_folio(page: PagePtr, refs: i32) -> Option<Folio> {
 ///
 /// `page` must be a page mapped by an entry just read from the current mm's page tables, with
 /// interrupts disabled since.
-#[inline]
+#[inline(always)]
 unsafe fn try_grab_folio_fast(page: PagePtr, refs: i32, flags: FollFlags) -> Option<Folio> {
     // SAFETY: Reads the interrupt state.
     vm_warn_on_once!(!unsafe { bindings::gup_irqs_disabled() });
@@ -236,16 +264,21 @@ unsafe fn longterm_pinnable(folio: Folio) -> bool {
 /// leaves anything else to the slow path.
 ///
 /// Context: interrupts disabled, with the folio still mapped by the entry just re-checked.
-#[inline]
+#[inline(always)]
 fn folio_allowed(folio: Folio, flags: FollFlags) -> bool {
     // Without a pin, no problematic write can occur; a long-term pin is the egregious case.
     let reject_file_backed = flags.has_all(Foll::Pin | Foll::Longterm | Foll::Write);
     // secretmem folios are always order 0.
     let check_secretmem = cfg!(CONFIG_SECRETMEM) && !folio.is_large();
-    if !reject_file_backed && !check_secretmem {
-        return true;
-    }
+    !(reject_file_backed || check_secretmem)
+        || folio_allowed_mapping(folio, reject_file_backed, check_secretmem)
+}
 
+/// The part of [`folio_allowed`] that looks at the folio's mapping. Out of line and cold: most
+/// calls need none of it, and the walk's loops keep their registers.
+#[cold]
+#[inline(never)]
+fn folio_allowed_mapping(folio: Folio, reject_file_backed: bool, check_secretmem: bool) -> bool {
     // SAFETY: `folio` is referenced.
     let slab = unsafe { bindings::gup_folio_test_slab(folio.as_ptr()) };
     if warn_on_once!(slab) {
@@ -304,9 +337,12 @@ unsafe fn keep_folio(folio: Folio, page: PagePtr, writable: bool, flags: FollFla
     if !folio_allowed(folio, flags) {
         return false;
     }
+    if writable {
+        return true;
+    }
     // A R/O pin of an anonymous page that is not exclusive would need unsharing: a fault.
     // SAFETY: `page` is a valid, referenced page.
-    writable || !unsafe { follow::must_unshare(None, flags, page) }
+    !unsafe { follow::must_unshare(None, flags, page) }
 }
 
 /// The most PTEs whose pages [`pte_range`] grabs with one reference update.
@@ -403,10 +439,12 @@ fn add_refs(folio: Folio, refs: i32, flags: FollFlags) {
 ///
 /// As for [`pte_batch`]; `pmdp` is the entry `pmd` was read from, and the caller holds the folio
 /// with `flags` through the page `taken`, which it already keeps (so the folio-wide checks were
-/// made).
+/// made). `dst` must be valid for writing `max` entries.
 ///
 /// Not inlined: the PTE loop's registers are better spent on the common case, a page of a small
-/// folio, and a run amortises the call over up to [`PTE_BATCH`] pages.
+/// folio, and a run amortises the call over up to [`PTE_BATCH`] pages. It writes the pages at
+/// `dst` and the caller counts them, so that the walk's [`Out`] never has its address taken
+/// and stays in registers.
 #[inline(never)]
 unsafe fn pte_run(
     pmd: bindings::pmd_t,
@@ -415,7 +453,7 @@ unsafe fn pte_run(
     taken: &Taken,
     flags: FollFlags,
     max: usize,
-    out: &mut Out,
+    dst: *mut PagePtr,
 ) -> (usize, bool) {
     let Taken { pte, page, folio } = *taken;
     let mut vals = [0u64; PTE_BATCH];
@@ -464,8 +502,15 @@ unsafe fn pte_run(
         // CAST: `good < n <= PTE_BATCH`.
         unsafe { pin::put_folio(folio, n.wrapping_sub(good) as i32, flags) };
     }
-    // SAFETY: `good <= max <= room`, and the pages are consecutive pages of `folio`.
-    unsafe { out.push_run(page.wrapping_add(1), good) };
+    let mut i = 0;
+    while i < good {
+        // SAFETY: `i < good <= max`: `dst` has room, by the caller's guarantee.
+        unsafe {
+            dst.wrapping_add(i)
+                .write(page.wrapping_add(i).wrapping_add(1))
+        };
+        i = i.wrapping_add(1);
+    }
     (good, good == n)
 }
 
@@ -520,26 +565,34 @@ unsafe fn pte_range(
             // SAFETY: As above.
             let page = unsafe { bindings::pte_page(pte) };
 
-            if !out.has_room(1) {
-                break 'walk false;
-            }
+            // `addr < end`: the page has room (see `Out`).
+            debug_assert!(out.has_room(1));
             // SAFETY: `page` was just read from the page tables, with interrupts disabled.
             let Some(folio) = (unsafe { try_grab_folio_fast(page, 1, flags) }) else {
                 break 'walk false;
             };
 
-            // SAFETY: `pmdp` and `ptep` are the entries the copies were read from, and the
-            // folio is held; `page` belongs to it.
-            let keep = unsafe {
-                bindings::gup_pmd_val(pmd)
-                    == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
-                    && bindings::gup_pte_val(pte)
-                        == bindings::gup_pte_val(bindings::gup_ptep_get_lockless(ptep))
-                    && keep_folio(folio, page, bindings::pte_write(pte), flags)
+            // Each check leaves by the one way out, as C's gotos do: so the compiler branches
+            // instead of combining the outcomes into flags.
+            let keep = 'keep: {
+                // SAFETY: `pmdp` and `ptep` are the entries the copies were read from.
+                let unchanged = unsafe {
+                    bindings::gup_pmd_val(pmd)
+                        == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
+                        && bindings::gup_pte_val(pte)
+                            == bindings::gup_pte_val(bindings::gup_ptep_get_lockless(ptep))
+                };
+                if !unchanged {
+                    break 'keep false;
+                }
+                // SAFETY: The folio is held; `page` belongs to it. `pte_write()` of a value.
+                if !unsafe { keep_folio(folio, page, bindings::pte_write(pte), flags) } {
+                    break 'keep false;
+                }
+                // The content is about to be accessed (the FOLL_PIN case): make it accessible
+                // (see Documentation/core-api/pin_user_pages.rst).
+                !flags.contains(Foll::Pin) || make_accessible(folio)
             };
-            // The content is about to be accessed (the FOLL_PIN case): make it accessible
-            // (see Documentation/core-api/pin_user_pages.rst).
-            let keep = keep && (!flags.contains(Foll::Pin) || make_accessible(folio));
             if !keep {
                 // SAFETY: The reference or pin was taken above with `flags`.
                 unsafe { pin::put_folio(folio, 1, flags) };
@@ -547,7 +600,7 @@ unsafe fn pte_range(
             }
             // SAFETY: `folio` is held.
             unsafe { bindings::gup_folio_set_referenced(folio.as_ptr()) };
-            // SAFETY: `has_room(1)` was checked above.
+            // SAFETY: `addr < end`: it has room (see `Out`); one page.
             unsafe { out.push_run(page, 1) };
 
             ptep = ptep.wrapping_add(1);
@@ -565,11 +618,13 @@ unsafe fn pte_range(
         };
         // No wrap: `addr < end`, both page aligned; `nr <= cap` by `Out`'s invariant.
         let max = (end.wrapping_sub(addr) >> PAGE_SHIFT)
-            .min(out.cap.wrapping_sub(out.nr))
+            .min(out.room())
             .min(PTE_BATCH);
         // SAFETY: `taken.pte` was read from the entry before `ptep` and maps `taken.page`, kept
         // with its folio; the `max` entries from `ptep` on map `[addr, end)`, under one PMD.
-        let (n, go_on) = unsafe { pte_run(pmd, pmdp, ptep, &taken, flags, max, out) };
+        let (n, go_on) = unsafe { pte_run(pmd, pmdp, ptep, &taken, flags, max, out.next) };
+        // SAFETY: `pte_run()` wrote `n <= max` pages of `[addr, end)`, which has room.
+        unsafe { out.add(n) };
         if !go_on {
             break false;
         }
@@ -588,7 +643,8 @@ unsafe fn pte_range(
 /// update for all of them (C: the body of `gup_fast_pmd_leaf()`/`gup_fast_pud_leaf()`).
 ///
 /// `first` is the page at `addr`, `still_same` re-reads the entry and compares it with the copy
-/// the walk followed.
+/// the walk followed, `writable` tells whether the copy is writable (asked only when needed, as
+/// C does).
 ///
 /// # Safety
 ///
@@ -597,7 +653,7 @@ unsafe fn pte_range(
 #[inline(always)]
 unsafe fn leaf(
     first: PagePtr,
-    writable: bool,
+    writable: impl FnOnce() -> bool,
     addr: usize,
     end: usize,
     flags: FollFlags,
@@ -606,9 +662,8 @@ unsafe fn leaf(
 ) -> bool {
     // At most a PUD's worth of pages: fits an `i32`.
     let nr = end.wrapping_sub(addr) >> PAGE_SHIFT;
-    if !out.has_room(nr) {
-        return false;
-    }
+    // `[addr, end)` is part of the walk's range still to go: it has room (see `Out`).
+    debug_assert!(out.has_room(nr));
     // CAST: `nr` is at most the number of pages of a PUD.
     let refs = nr as i32;
     // SAFETY: By the caller's guarantee.
@@ -616,12 +671,13 @@ unsafe fn leaf(
         return false;
     };
     // SAFETY: The folio is held; its first page is valid.
-    if !still_same() || !unsafe { keep_folio(folio, folio.head_page(), writable, flags) } {
+    if !still_same() || !unsafe { keep_folio(folio, folio.head_page(), writable(), flags) } {
         // SAFETY: Taken above with `flags`.
         unsafe { pin::put_folio(folio, refs, flags) };
         return false;
     }
-    // SAFETY: `has_room(nr)`, and the pages of `[addr, end)` are consecutive pages of the folio.
+    // SAFETY: `[addr, end)` has room (see `Out`), and its pages are consecutive pages of the
+    // folio.
     unsafe { out.push_run(first, nr) };
     // SAFETY: `folio` is held.
     unsafe { bindings::gup_folio_set_referenced(folio.as_ptr()) };
@@ -641,15 +697,12 @@ unsafe fn pmd_leaf(
     flags: FollFlags,
     out: &mut Out,
 ) -> bool {
-    // SAFETY: Predicates and conversions of a copied entry.
-    let (permitted, special, writable) = unsafe {
-        (
-            bindings::gup_pmd_access_permitted(orig, flags.contains(Foll::Write)),
-            bindings::gup_pmd_special(orig),
-            bindings::pmd_write(orig),
-        )
-    };
-    if !permitted || special {
+    // SAFETY: A predicate of a copied entry.
+    if !unsafe { bindings::gup_pmd_access_permitted(orig, flags.contains(Foll::Write)) } {
+        return false;
+    }
+    // SAFETY: As above.
+    if unsafe { bindings::gup_pmd_special(orig) } {
         return false;
     }
     // SAFETY: A present leaf maps a folio whose memmap entries are consecutive.
@@ -657,9 +710,18 @@ unsafe fn pmd_leaf(
     let first = head.wrapping_add((addr & !PMD_MASK) >> PAGE_SHIFT);
     // SAFETY: By the caller's guarantee; `pmdp` is the entry `orig` was read from.
     unsafe {
-        leaf(first, writable, addr, end, flags, out, || {
-            bindings::gup_pmd_val(orig) == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
-        })
+        leaf(
+            first,
+            || bindings::pmd_write(orig),
+            addr,
+            end,
+            flags,
+            out,
+            || {
+                bindings::gup_pmd_val(orig)
+                    == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
+            },
+        )
     }
 }
 
@@ -676,15 +738,12 @@ unsafe fn pud_leaf(
     flags: FollFlags,
     out: &mut Out,
 ) -> bool {
-    // SAFETY: Predicates and conversions of a copied entry.
-    let (permitted, special, writable) = unsafe {
-        (
-            bindings::gup_pud_access_permitted(orig, flags.contains(Foll::Write)),
-            bindings::gup_pud_special(orig),
-            bindings::pud_write(orig),
-        )
-    };
-    if !permitted || special {
+    // SAFETY: A predicate of a copied entry.
+    if !unsafe { bindings::gup_pud_access_permitted(orig, flags.contains(Foll::Write)) } {
+        return false;
+    }
+    // SAFETY: As above.
+    if unsafe { bindings::gup_pud_special(orig) } {
         return false;
     }
     // SAFETY: A present leaf maps a folio whose memmap entries are consecutive.
@@ -692,9 +751,15 @@ unsafe fn pud_leaf(
     let first = head.wrapping_add((addr & !PUD_MASK) >> PAGE_SHIFT);
     // SAFETY: By the caller's guarantee; `pudp` is the entry `orig` was read from.
     unsafe {
-        leaf(first, writable, addr, end, flags, out, || {
-            bindings::gup_pud_val(orig) == bindings::gup_pud_val(bindings::pudp_get(pudp))
-        })
+        leaf(
+            first,
+            || bindings::pud_write(orig),
+            addr,
+            end,
+            flags,
+            out,
+            || bindings::gup_pud_val(orig) == bindings::gup_pud_val(bindings::pudp_get(pudp)),
+        )
     }
 }
 
@@ -867,7 +932,7 @@ unsafe fn pgd_range(mm: Mm, mut addr: usize, end: usize, flags: FollFlags, out: 
 ///
 /// `start < end <= TASK_SIZE_MAX`, page aligned; `pages` valid for writing
 /// `(end - start) >> PAGE_SHIFT` entries. Process context.
-#[inline(never)]
+#[inline(always)]
 unsafe fn gup_fast(
     mm: Mm,
     start: usize,
@@ -888,12 +953,11 @@ unsafe fn gup_fast(
         return 0;
     }
 
-    // INVARIANT: `nr == 0 <= cap`, and the caller gives room for `cap` entries (no wrap:
-    // `start < end`).
+    // INVARIANT: The caller gives room for the `(end - start) >> PAGE_SHIFT` entries from
+    // `pages` on (no wrap: `start < end`).
     let mut out = Out {
-        pages,
-        nr: 0,
-        cap: end.wrapping_sub(start) >> PAGE_SHIFT,
+        next: pages,
+        limit: pages.wrapping_add(end.wrapping_sub(start) >> PAGE_SHIFT),
     };
     // The nested form, so that any context can call this. With interrupts off, page-table pages
     // cannot be freed under the walk (see the module documentation).
@@ -904,9 +968,10 @@ unsafe fn gup_fast(
     // SAFETY: Saved above.
     unsafe { bindings::gup_local_irq_restore(irq) };
 
+    let nr = out.count(pages);
     if pin {
-        // SAFETY: The first `out.nr` entries are the pages just pinned.
-        let pinned = unsafe { PageArray::from_raw(pages, out.nr) };
+        // SAFETY: The first `nr` entries are the pages just pinned.
+        let pinned = unsafe { PageArray::from_raw(pages, nr) };
         // SAFETY: `mm` is the current mm.
         if unsafe { bindings::gup_write_protect_seq_retry(mm, seq) } {
             // fork() write-protected the mm meanwhile: some of these anonymous pages may now be
@@ -917,7 +982,7 @@ unsafe fn gup_fast(
         }
         pinned.sanity_check();
     }
-    out.nr
+    nr
 }
 
 /// GUP-fast, then the slow path for what it left (C: `gup_fast_fallback()`).
@@ -932,6 +997,10 @@ unsafe fn gup_fast(
 ///
 /// `pages` must have room for `nr_pages` entries; `flags` come from the entry point's argument
 /// checks. Process context; without `FOLL_FAST_ONLY` it may sleep.
+///
+/// One copy for the three entry points, with the walk inlined: a GUP-fast call of one page is
+/// mostly fixed cost, and a frame less is a good part of it.
+#[inline(never)]
 pub(crate) unsafe fn gup_fast_fallback(
     start: c_ulong,
     nr_pages: c_ulong,
@@ -983,7 +1052,7 @@ pub(crate) unsafe fn gup_fast_fallback(
     let mut locked = 0;
     // SAFETY: `mm` is current's; the rest of `pages` has room for the rest of the range.
     let ret = unsafe {
-        crate::longterm::gup_longterm_locked(
+        crate::longterm::gup_longterm_locked_call(
             mm,
             start.wrapping_add(nr_pinned << PAGE_SHIFT),
             nr_pages.wrapping_sub(nr_pinned),

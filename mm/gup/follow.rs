@@ -555,6 +555,7 @@ unsafe fn follow_present_pte(
 /// # Safety
 ///
 /// `pudp` must be `address`'s PUD entry in `vma`'s page tables, a table (not a leaf).
+#[inline(always)]
 unsafe fn follow_pmd_mask(
     vma: Vma,
     address: usize,
@@ -624,6 +625,7 @@ unsafe fn follow_pmd_mask(
 /// # Safety
 ///
 /// `p4dp` must be `address`'s P4D entry in `vma`'s page tables, present.
+#[inline(always)]
 unsafe fn follow_pud_mask(
     vma: Vma,
     address: usize,
@@ -673,6 +675,10 @@ unsafe fn follow_pud_mask(
 /// # Safety
 ///
 /// The caller must hold the mmap lock of `vma`'s mm.
+///
+/// Inlined into the walk of the slow path, as in C, where it is `static` with one caller; the
+/// exported `follow_page()` gets its own copy.
+#[inline(always)]
 pub(crate) unsafe fn follow_page_mask(
     vma: Vma,
     address: usize,
@@ -996,17 +1002,26 @@ pub(crate) fn check_vma_flags(vma: Vma, flags: FollFlags) -> Result {
 /// # Safety
 ///
 /// The caller holds `mm`'s mmap lock.
+#[inline(always)]
 unsafe fn gup_vma_lookup(mm: Mm, addr: usize) -> Option<Vma> {
-    static NEXT_WARN: AtomicUsize = AtomicUsize::new(0);
-
     // SAFETY: `mm` is valid and locked; the VMA stays valid under the lock.
     let vma = unsafe { Vma::from_raw(bindings::find_vma(mm, addr)) }?;
     if addr >= vma.start() {
         return Some(vma);
     }
+    below_vma(vma, addr);
+    None
+}
+
+/// The part of [`gup_vma_lookup`] for an address below the VMA found: the warning, if due.
+#[cold]
+#[inline(never)]
+fn below_vma(vma: Vma, addr: usize) {
+    static NEXT_WARN: AtomicUsize = AtomicUsize::new(0);
+
     // Only warn for half-way relevant accesses.
     if vma.flags() & bindings::VM_GROWSDOWN == 0 || vma.start() - addr > 65536 {
-        return None;
+        return;
     }
     // SAFETY: Reads a global counter.
     let now = unsafe { bindings::gup_jiffies() };
@@ -1014,7 +1029,7 @@ unsafe fn gup_vma_lookup(mm: Mm, addr: usize) -> Option<Vma> {
     // C: time_before(now, next).
     // CAST: jiffies comparisons are done on the signed difference.
     if next != 0 && (now.wrapping_sub(next) as isize) < 0 {
-        return None;
+        return;
     }
     NEXT_WARN.store(
         now.wrapping_add(60 * 60 * bindings::HZ as usize),
@@ -1038,7 +1053,6 @@ unsafe fn gup_vma_lookup(mm: Mm, addr: usize) -> Option<Vma> {
     );
     // SAFETY: Always safe to call.
     unsafe { bindings::dump_stack() };
-    None
 }
 
 /// `current->mm`.
@@ -1307,6 +1321,10 @@ fn gup_signal_pending(flags: FollFlags) -> bool {
 /// # Safety
 ///
 /// `mm` must be valid; `pages` as for [`PagesOut::from_raw`] with `nr_pages` entries.
+///
+/// Inlined into each entry point, as C's `__always_inline` original is: their calls then go
+/// straight to the walk.
+#[inline(always)]
 pub(crate) unsafe fn get_user_pages_locked(
     mm: Mm,
     mut start: usize,

@@ -84,6 +84,10 @@ impl Drop for MemallocPin {
 /// As for [`follow::get_user_pages_locked`]: `mm` valid, `pages` NULL or with room for
 /// `nr_pages` entries (never NULL with `FOLL_LONGTERM`, which implies `FOLL_PIN`), `*locked` the
 /// caller's lock state.
+///
+/// Inlined: without `FOLL_LONGTERM` this is the slow path and nothing more, and the entry points
+/// go straight to it, as C's do.
+#[inline(always)]
 pub(crate) unsafe fn gup_longterm_locked(
     mm: Mm,
     start: usize,
@@ -92,8 +96,59 @@ pub(crate) unsafe fn gup_longterm_locked(
     locked: &mut c_int,
     flags: FollFlags,
 ) -> c_long {
-    let longterm = flags.contains(Foll::Longterm);
-    let _pin = longterm.then(MemallocPin::save);
+    if !flags.contains(Foll::Longterm) {
+        // SAFETY: By the caller's guarantee.
+        return unsafe {
+            follow::get_user_pages_locked(
+                mm,
+                start,
+                nr_pages,
+                PagesOut::from_raw(pages),
+                locked,
+                flags,
+            )
+        };
+    }
+    // SAFETY: By the caller's guarantee.
+    unsafe { gup_longterm_migrate(mm, start, nr_pages, pages, locked, flags) }
+}
+
+/// [`gup_longterm_locked`], not inlined: for GUP-fast's fallback to the slow path, so that the
+/// lockless walk's function does not carry the slow path in its frame and registers (C calls
+/// `__gup_longterm_locked()` there).
+///
+/// # Safety
+///
+/// As for [`gup_longterm_locked`].
+#[inline(never)]
+pub(crate) unsafe fn gup_longterm_locked_call(
+    mm: Mm,
+    start: usize,
+    nr_pages: usize,
+    pages: *mut PagePtr,
+    locked: &mut c_int,
+    flags: FollFlags,
+) -> c_long {
+    // SAFETY: By the caller's guarantee.
+    unsafe { gup_longterm_locked(mm, start, nr_pages, pages, locked, flags) }
+}
+
+/// [`gup_longterm_locked`] with `FOLL_LONGTERM`: the slow path, then the migration of what it
+/// pinned where it may not stay, until all of it may.
+///
+/// # Safety
+///
+/// As for [`gup_longterm_locked`].
+#[inline(never)]
+unsafe fn gup_longterm_migrate(
+    mm: Mm,
+    start: usize,
+    nr_pages: usize,
+    pages: *mut PagePtr,
+    locked: &mut c_int,
+    flags: FollFlags,
+) -> c_long {
+    let _pin = MemallocPin::save();
     loop {
         // SAFETY: By the caller's guarantee.
         let nr_pinned = unsafe {
@@ -106,8 +161,7 @@ pub(crate) unsafe fn gup_longterm_locked(
                 flags,
             )
         };
-        // Without FOLL_LONGTERM, this is the slow path and nothing more.
-        if nr_pinned <= 0 || !longterm {
+        if nr_pinned <= 0 {
             return nr_pinned;
         }
         // CAST: Positive, and at most `nr_pages`.

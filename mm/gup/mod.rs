@@ -356,7 +356,11 @@ unsafe fn read_locked(locked: *mut c_int) -> Option<c_int> {
 /// As for the exported functions: `mm` valid, `pages` NULL or with room for `nr_pages` entries,
 /// `locked` NULL or valid (and then `*locked == 1` with the lock held for read), `local_locked`
 /// the state to use when `locked` is NULL.
+///
+/// Inlined into each entry point, so that the checks fold for its `entry`, as with
+/// [`gup_fast_entry`].
 #[allow(clippy::too_many_arguments)] // The C arguments, plus which entry point and its lock state.
+#[inline(always)]
 unsafe fn gup_entry(
     entry: Entry,
     mm: *mut bindings::mm_struct,
@@ -572,6 +576,10 @@ pub unsafe extern "C" fn pin_user_pages_unlocked(
 /// # Safety
 ///
 /// As for the exported functions: `pages` with room for `nr_pages` entries.
+///
+/// Inlined into each entry point, as C's `is_valid_gup_args()` is: with `entry` a constant the
+/// checks fold to a test or two, and the call goes straight to [`fast::gup_fast_fallback`].
+#[inline(always)]
 unsafe fn gup_fast_entry(
     entry: Entry,
     start: c_ulong,
