@@ -326,8 +326,23 @@ fn make_accessible(folio: Folio) -> bool {
     unsafe { bindings::arch_make_folio_accessible(folio.as_ptr()) == 0 }
 }
 
+/// Returns `false` if [`keep_folio`] keeps every folio with these flags: without a long-term
+/// writable pin (no file-backed folio to refuse), secretmem, or a read-only pin (no page to
+/// unshare). Worked out once per walk, so that the PTE loop tests one value for the common
+/// cases (references, writable pins).
+#[inline(always)]
+fn keep_needs_checks(flags: FollFlags) -> bool {
+    // A pin that is read-only (unsharing) or long-term (file-backed folios): the same as
+    // `has_all(Pin | Longterm | Write) || Pin without Write`, in fewer instructions, as the
+    // compiler computes it once at the entry of GUP-fast, whatever the call.
+    cfg!(CONFIG_SECRETMEM)
+        || flags.contains(Foll::Pin)
+            && flags & (Foll::Write | Foll::Longterm) != FollFlags::from(Foll::Write)
+}
+
 /// The checks shared by the PTE and leaf cases once the folio is grabbed and the entry found
-/// unchanged: `true` if the folio may be kept.
+/// unchanged: `true` if the folio may be kept. Always `true` where [`keep_needs_checks`] is
+/// `false`.
 ///
 /// # Safety
 ///
@@ -540,6 +555,7 @@ unsafe fn pte_range(
     out: &mut Out,
 ) -> bool {
     let write = flags.contains(Foll::Write);
+    let checks = keep_needs_checks(flags);
     let mut pmd_copy = pmd;
     // SAFETY: `pmd_copy` is a copy of a present, non-leaf PMD; the page table it points to
     // cannot be freed while interrupts are off. NULL if the PMD changed type meanwhile.
@@ -586,7 +602,7 @@ unsafe fn pte_range(
                     break 'keep false;
                 }
                 // SAFETY: The folio is held; `page` belongs to it. `pte_write()` of a value.
-                if !unsafe { keep_folio(folio, page, bindings::pte_write(pte), flags) } {
+                if checks && !unsafe { keep_folio(folio, page, bindings::pte_write(pte), flags) } {
                     break 'keep false;
                 }
                 // The content is about to be accessed (the FOLL_PIN case): make it accessible
@@ -616,10 +632,9 @@ unsafe fn pte_range(
                 break Taken { pte, page, folio };
             }
         };
-        // No wrap: `addr < end`, both page aligned; `nr <= cap` by `Out`'s invariant.
-        let max = (end.wrapping_sub(addr) >> PAGE_SHIFT)
-            .min(out.room())
-            .min(PTE_BATCH);
+        // No wrap: `addr < end`, both page aligned. `[addr, end)` has room (see `Out`).
+        let max = (end.wrapping_sub(addr) >> PAGE_SHIFT).min(PTE_BATCH);
+        debug_assert!(out.has_room(max));
         // SAFETY: `taken.pte` was read from the entry before `ptep` and maps `taken.page`, kept
         // with its folio; the `max` entries from `ptep` on map `[addr, end)`, under one PMD.
         let (n, go_on) = unsafe { pte_run(pmd, pmdp, ptep, &taken, flags, max, out.next) };
@@ -768,7 +783,9 @@ unsafe fn pud_leaf(
 /// # Safety
 ///
 /// `pudp` must be the entry `pud` was read from, with interrupts disabled since.
-unsafe fn pmd_range(
+///
+/// `ONE` as for [`pgd_range`]: then `[addr, end)` is one page.
+unsafe fn pmd_range<const ONE: bool>(
     pudp: *mut bindings::pud_t,
     pud: bindings::pud_t,
     mut addr: usize,
@@ -783,8 +800,13 @@ unsafe fn pmd_range(
     loop {
         // SAFETY: `pmdp` is within the PMD table (or the copy) of `[addr, end)`.
         let pmd = unsafe { bindings::pmdp_get_lockless(pmdp) };
-        // SAFETY: Address arithmetic.
-        let next = unsafe { bindings::gup_pmd_addr_end(addr, end) };
+        // One page lies under one entry of every level.
+        let next = if ONE {
+            end
+        } else {
+            // SAFETY: Address arithmetic.
+            unsafe { bindings::gup_pmd_addr_end(addr, end) }
+        };
         // SAFETY: Predicates on a copied entry.
         let (present, is_leaf) = unsafe { (bindings::pmd_present(pmd), bindings::pmd_leaf(pmd)) };
         if !present {
@@ -815,7 +837,9 @@ unsafe fn pmd_range(
 /// # Safety
 ///
 /// `p4dp` must be the entry `p4d` was read from, with interrupts disabled since.
-unsafe fn pud_range(
+///
+/// `ONE` as for [`pgd_range`]: then `[addr, end)` is one page.
+unsafe fn pud_range<const ONE: bool>(
     p4dp: *mut bindings::p4d_t,
     p4d: bindings::p4d_t,
     mut addr: usize,
@@ -829,8 +853,13 @@ unsafe fn pud_range(
     loop {
         // SAFETY: `pudp` is within the PUD table (or the copy) of `[addr, end)`.
         let pud = unsafe { bindings::pudp_get(pudp) };
-        // SAFETY: Address arithmetic.
-        let next = unsafe { bindings::gup_pud_addr_end(addr, end) };
+        // One page lies under one entry of every level.
+        let next = if ONE {
+            end
+        } else {
+            // SAFETY: Address arithmetic.
+            unsafe { bindings::gup_pud_addr_end(addr, end) }
+        };
         // SAFETY: Predicates on a copied entry.
         let (present, is_leaf) = unsafe { (bindings::pud_present(pud), bindings::pud_leaf(pud)) };
         if !present {
@@ -841,7 +870,7 @@ unsafe fn pud_range(
             if is_leaf {
                 pud_leaf(pud, pudp, addr, next, flags, out)
             } else {
-                pmd_range(pudp, pud, addr, next, flags, out)
+                pmd_range::<ONE>(pudp, pud, addr, next, flags, out)
             }
         };
         if !ok {
@@ -860,7 +889,9 @@ unsafe fn pud_range(
 /// # Safety
 ///
 /// `pgdp` must be the entry `pgd` was read from, with interrupts disabled since.
-unsafe fn p4d_range(
+///
+/// `ONE` as for [`pgd_range`]: then `[addr, end)` is one page.
+unsafe fn p4d_range<const ONE: bool>(
     pgdp: *mut bindings::pgd_t,
     pgd: bindings::pgd_t,
     mut addr: usize,
@@ -874,15 +905,20 @@ unsafe fn p4d_range(
     loop {
         // SAFETY: `p4dp` is within the P4D table (or the copy) of `[addr, end)`.
         let p4d = unsafe { bindings::p4dp_get(p4dp) };
-        // SAFETY: Address arithmetic.
-        let next = unsafe { bindings::gup_p4d_addr_end(addr, end) };
+        // One page lies under one entry of every level.
+        let next = if ONE {
+            end
+        } else {
+            // SAFETY: Address arithmetic.
+            unsafe { bindings::gup_p4d_addr_end(addr, end) }
+        };
         // No P4D leaves on the architectures GUP-fast supports.
         // SAFETY: A predicate on a copied entry.
         if !unsafe { bindings::p4d_present(p4d) } {
             return false;
         }
         // SAFETY: `p4dp` is the entry `p4d` was read from, interrupts are still off.
-        if !unsafe { pud_range(p4dp, p4d, addr, next, flags, out) } {
+        if !unsafe { pud_range::<ONE>(p4dp, p4d, addr, next, flags, out) } {
             return false;
         }
         p4dp = p4dp.wrapping_add(1);
@@ -896,25 +932,41 @@ unsafe fn p4d_range(
 /// Walks `[addr, end)` of `mm` and grabs what it can, stopping at the first entry it cannot
 /// take (C: `gup_fast_pgd_range()`).
 ///
+/// `ONE` says that `[addr, end)` is a single page (so is `[addr, next)` at every level, down to
+/// the PTEs): one entry per level, and the compiler folds the loops and the boundary arithmetic
+/// away. One-page calls are common (`get_user_pages_fast_only()` of a page, futexes, ...), and
+/// most of what they cost is the walk's fixed part; C walks them with the general loops.
+///
 /// # Safety
 ///
 /// `mm` must be the current task's mm, interrupts disabled, `addr < end <= TASK_SIZE_MAX` and
-/// both page aligned.
-unsafe fn pgd_range(mm: Mm, mut addr: usize, end: usize, flags: FollFlags, out: &mut Out) {
+/// both page aligned; with `ONE`, `end == addr + PAGE_SIZE`.
+unsafe fn pgd_range<const ONE: bool>(
+    mm: Mm,
+    mut addr: usize,
+    end: usize,
+    flags: FollFlags,
+    out: &mut Out,
+) {
     // SAFETY: `mm` is the current, live mm; its PGD is never freed while it runs.
     let mut pgdp = unsafe { bindings::pgd_offset(mm, addr) };
     loop {
         // SAFETY: `pgdp` is within the PGD of `[addr, end)`.
         let pgd = unsafe { bindings::pgdp_get(pgdp) };
-        // SAFETY: Address arithmetic.
-        let next = unsafe { bindings::gup_pgd_addr_end(addr, end) };
+        // One page lies under one entry of every level.
+        let next = if ONE {
+            end
+        } else {
+            // SAFETY: Address arithmetic.
+            unsafe { bindings::gup_pgd_addr_end(addr, end) }
+        };
         // No PGD leaves either.
         // SAFETY: A predicate on a copied entry.
         if unsafe { bindings::pgd_none(pgd) } {
             return;
         }
         // SAFETY: `pgdp` is the entry `pgd` was read from, interrupts are still off.
-        if !unsafe { p4d_range(pgdp, pgd, addr, next, flags, out) } {
+        if !unsafe { p4d_range::<ONE>(pgdp, pgd, addr, next, flags, out) } {
             return;
         }
         pgdp = pgdp.wrapping_add(1);
@@ -964,7 +1016,13 @@ unsafe fn gup_fast(
     // SAFETY: Restored below, on the only path out.
     let irq = unsafe { bindings::gup_local_irq_save() };
     // SAFETY: Interrupts are off; `mm` is current's and the range was checked by the caller.
-    unsafe { pgd_range(mm, start, end, flags, &mut out) };
+    unsafe {
+        if end.wrapping_sub(start) == PAGE_SIZE {
+            pgd_range::<true>(mm, start, end, flags, &mut out)
+        } else {
+            pgd_range::<false>(mm, start, end, flags, &mut out)
+        }
+    };
     // SAFETY: Saved above.
     unsafe { bindings::gup_local_irq_restore(irq) };
 
