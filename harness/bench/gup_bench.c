@@ -71,6 +71,9 @@
  * All buffers get madvise(MADV_NOHUGEPAGE), so the numbers are for 4K
  * pages. With GUP_BENCH_THP=1 in the environment they get MADV_HUGEPAGE
  * instead (buffers are 2 MiB aligned) and the workload id ends in "/thp".
+ * With GUP_BENCH_PROFILE=1 (implied by gupmatrix's ONLY), the measured
+ * repetitions run between two marker functions that the QEMU plugin of
+ * `harness/rust-gup profile` watches, their lines printed afterwards.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -196,9 +199,73 @@ static char *alloc_buf(size_t len)
 	return p;
 }
 
+/*
+ * The window of `harness/rust-gup profile`: its QEMU plugin counts the
+ * kernel's instructions from a call of the first marker to a call of the
+ * second, found by their addresses in this static binary. Not inlined,
+ * and with a body, so that each is called and starts a block of its own.
+ */
+__attribute__((noinline, used)) void gup_bench_profile_start(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline, used)) void gup_bench_profile_stop(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+/*
+ * Profiled (GUP_BENCH_PROFILE=1 in the environment, or a gupmatrix ONLY
+ * run), a workload's measured repetitions run between the markers, and
+ * their lines are held until the window closes, so that the console's
+ * work is not in it.
+ */
+static int profiling, in_window;
+static char *held;
+static size_t held_len;
+
+static void window_begin(void)
+{
+	if (!profiling)
+		return;
+	in_window = 1;
+	gup_bench_profile_start();
+}
+
+static void window_end(void)
+{
+	if (!in_window)
+		return;
+	gup_bench_profile_stop();
+	in_window = 0;
+	if (held)
+		fputs(held, stdout);
+	fflush(stdout);
+	free(held);
+	held = NULL;
+	held_len = 0;
+}
+
 static void report(unsigned long rep, const char *metrics)
 {
-	printf("@@@ BENCH %s rep=%lu %s\n", id, rep, metrics);
+	char line[256];
+	int n;
+
+	n = snprintf(line, sizeof(line), "@@@ BENCH %s rep=%lu %s\n", id, rep, metrics);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		fail("report", EOVERFLOW);
+	if (in_window) {
+		char *more = realloc(held, held_len + n + 1);
+
+		if (!more)
+			fail("realloc", ENOMEM);
+		held = more;
+		memcpy(held + held_len, line, n + 1);
+		held_len += n;
+		return;
+	}
+	fputs(line, stdout);
 	fflush(stdout);
 }
 
@@ -239,6 +306,9 @@ static int bench_vmreadv(unsigned long size_mb, unsigned long reps)
 	local = alloc_buf(len);
 
 	for (rep = 0; rep <= reps; rep++) {
+		/* rep 0 is the warm-up, outside the profile's window. */
+		if (rep == 1)
+			window_begin();
 		uint64_t t0, t1;
 		size_t done = 0;
 
@@ -264,6 +334,7 @@ static int bench_vmreadv(unsigned long size_mb, unsigned long reps)
 			report(rep - 1, m);
 		}
 	}
+	window_end();
 	close(wait_pipe[1]);
 	if (waitpid(pid, &status, 0) < 0)
 		fail("waitpid", errno);
@@ -304,6 +375,9 @@ static int bench_odirect(const char *dev, unsigned long size_mb,
 	buf = alloc_buf(buflen);
 
 	for (rep = 0; rep <= reps; rep++) {
+		/* rep 0 is the warm-up, outside the profile's window. */
+		if (rep == 1)
+			window_begin();
 		uint64_t t0, t1, done = 0;
 
 		t0 = now_ns();
@@ -332,6 +406,7 @@ static int bench_odirect(const char *dev, unsigned long size_mb,
 			report(rep - 1, m);
 		}
 	}
+	window_end();
 	close(fd);
 	return 0;
 }
@@ -353,6 +428,9 @@ static int bench_iouring(unsigned long size_mb, unsigned long reps)
 	iov.iov_len = len;
 
 	for (rep = 0; rep <= reps; rep++) {
+		/* rep 0 is the warm-up, outside the profile's window. */
+		if (rep == 1)
+			window_begin();
 		uint64_t t0, t1, t2;
 
 		t0 = now_ns();
@@ -371,6 +449,7 @@ static int bench_iouring(unsigned long size_mb, unsigned long reps)
 			report(rep - 1, m);
 		}
 	}
+	window_end();
 	io_uring_queue_exit(&ring);
 	return 0;
 }
@@ -386,22 +465,6 @@ static const struct {
 	{ 'U', GUP_BASIC_TEST },
 	{ 'b', PIN_BASIC_TEST },
 };
-
-/*
- * The window of `harness/rust-gup profile`: its QEMU plugin counts the
- * kernel's instructions from a call of the first to a call of the second,
- * found by their addresses in this static binary. Not inlined, and with
- * a body, so that each is called and starts a block of its own.
- */
-__attribute__((noinline, used)) void gup_bench_profile_start(void)
-{
-	__asm__ volatile("" ::: "memory");
-}
-
-__attribute__((noinline, used)) void gup_bench_profile_stop(void)
-{
-	__asm__ volatile("" ::: "memory");
-}
 
 /* ONLY, as "u/n1/r": one command, pages per call and direction. */
 static int match_only(const char *only, char opt, const char *nid, int w)
@@ -420,7 +483,7 @@ static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 	size_t size = size_mb << 20, psize = sysconf(_SC_PAGESIZE), off;
 	int flags = MAP_PRIVATE, fd, zero, advice = -1, w;
 	unsigned long rep, c, i;
-	char *p, *held = NULL, metrics[96];
+	char *p, metrics[96];
 
 	if (!strcmp(pages, "4k"))
 		advice = MADV_NOHUGEPAGE;
@@ -473,16 +536,7 @@ static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 				gup.size = size;
 				if (ioctl(fd, gup_cmds[c].cmd, &gup))
 					fail("ioctl", errno);
-				/*
-				 * Profiled: the lines are printed after the
-				 * window, so that the console's work is not in it.
-				 */
-				if (only) {
-					held = calloc(reps, sizeof(metrics));
-					if (!held)
-						fail("calloc", ENOMEM);
-					gup_bench_profile_start();
-				}
+				window_begin();
 				for (rep = 0; rep < reps; rep++) {
 					gup.size = size;
 					if (ioctl(fd, gup_cmds[c].cmd, &gup))
@@ -493,19 +547,9 @@ static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 						 "get_us=%llu put_us=%llu",
 						 (unsigned long long)gup.get_delta_usec,
 						 (unsigned long long)gup.put_delta_usec);
-					if (held)
-						memcpy(held + rep * sizeof(metrics),
-						       metrics, sizeof(metrics));
-					else
-						report(rep, metrics);
+					report(rep, metrics);
 				}
-				if (held) {
-					gup_bench_profile_stop();
-					for (rep = 0; rep < reps; rep++)
-						report(rep, held + rep * sizeof(metrics));
-					free(held);
-					held = NULL;
-				}
+				window_end();
 			}
 		}
 	}
@@ -525,9 +569,12 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 
-	if (!strcmp(argv[1], "gupmatrix") && (argc == 5 || argc == 6))
+	profiling = getenv("GUP_BENCH_PROFILE") != NULL;
+	if (!strcmp(argv[1], "gupmatrix") && (argc == 5 || argc == 6)) {
+		profiling |= argc == 6;
 		return bench_gupmatrix(parse_num(argv[2]), parse_num(argv[3]),
 				       argv[4], argc == 6 ? argv[5] : NULL);
+	}
 	if (!strcmp(argv[1], "vmreadv") && argc == 4) {
 		size_mb = parse_num(argv[2]);
 		reps = parse_num(argv[3]);

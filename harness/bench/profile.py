@@ -75,8 +75,6 @@ def main():
     ap.add_argument("--run", action="append", default=[], help="KIND=DIR")
     ap.add_argument("--workload", default="")
     ap.add_argument("--top", type=int, default=40)
-    ap.add_argument("--window", action="store_true",
-                    help="counted between gup_bench's markers only")
     ap.add_argument("--cxxfilt", help="command that demangles Rust symbols")
     a = ap.parse_args()
 
@@ -114,10 +112,13 @@ def main():
         merged[k] = (mi, me)
 
     lines = [f"# Instruction profile: gup_bench {a.workload}", ""]
+    # gup_bench's command lines: REPS is the third word, after odirect's
+    # device the fourth.
     words = a.workload.split()
-    reps = int(words[2]) if a.window and len(words) == 5 else 0
-    when = (f"during the {reps} repetitions (between gup_bench's profile markers)"
-            if a.window else "during the whole boot")
+    at = 3 if words[:1] == ["odirect"] else 2
+    reps = int(words[at]) if len(words) > at and words[at].isdigit() else 0
+    when = (f"during the {reps} measured repetitions (between gup_bench's profile markers)"
+            if reps else "between gup_bench's profile markers")
     lines.append(f"Guest instructions executed at kernel addresses {when}, "
                  "per function (QEMU TCG plugin harness/bench/insn_profile.c). "
                  "Entries: executions of the function's first block.")

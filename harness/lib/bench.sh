@@ -101,8 +101,9 @@ cmd_bench() {
 # PROFILE_ARGS (the kernel booted with nokaslr, so System.map's addresses
 # hold) and harness/bench/profile.py sums the blocks per function: the
 # instructions and entries of each function on each kernel, side by side.
-# For one gupmatrix combination ("gupmatrix SIZE REPS PAGES CMD/nN/RW")
-# only its REPS ioctls are counted; for anything else, the whole boot.
+# Only the workload's measured repetitions are counted (gup_bench marks
+# them); gupmatrix takes one combination: "gupmatrix SIZE REPS PAGES
+# CMD/nN/RW".
 # Instruction counts under TCG are exact and repeatable: this is the
 # disassembly's companion when a bench ratio needs explaining.
 PROFILE_KINDS=${RUST_GUP_PROFILE_KINDS:-baseline rust-inline}
@@ -124,17 +125,14 @@ cmd_profile() {
 	# The plugin runs in the chroot's QEMU: built there, for the host.
 	inchroot "gcc -O2 -Wall -shared -fPIC -o $IN/$plugin /repo/harness/bench/insn_profile.c" ||
 		die "insn_profile plugin build failed"
-	# One gupmatrix combination: only what its repetitions do is counted,
-	# between gup_bench's two marker functions (see gup_bench.c).
+	# Only what the workload's measured repetitions do is counted, between
+	# gup_bench's two marker functions (see gup_bench.c).
 	local window="" w
-	set -- $PROFILE_ARGS
-	if [ "$1" = gupmatrix ] && [ $# -eq 5 ]; then
-		for w in start stop; do
-			window="$window,$w=$(inchroot "llvm-nm $IN/selftests$ARCH_SFX/gup_bench" |
-				awk -v s=gup_bench_profile_$w '$3 == s { print $1 }')"
-		done
-		case "$window" in *=,*|*=) die "gup_bench's profile markers not found" ;; esac
-	fi
+	for w in start stop; do
+		window="$window,$w=$(inchroot "llvm-nm $IN/selftests$ARCH_SFX/gup_bench" |
+			awk -v s=gup_bench_profile_$w '$3 == s { print $1 }')"
+	done
+	case "$window" in *=,*|*=) die "gup_bench's profile markers not found" ;; esac
 	for k in $PROFILE_KINDS; do
 		step "profile-$(bdir "$k")" bench_boot "$k" "$resdir" "" profile \
 			"-plugin $IN/$plugin,out=$IN/profile-blocks.txt$window"
@@ -142,7 +140,7 @@ cmd_profile() {
 		cp "$BUILDS/$(bdir "$k")/System.map" "$resdir/$k/System.map"
 		args+=(--run "$k=$resdir/$k")
 	done
-	python3 "$HARNESS/bench/profile.py" "$resdir" --workload "$PROFILE_ARGS" ${window:+--window} \
+	python3 "$HARNESS/bench/profile.py" "$resdir" --workload "$PROFILE_ARGS" \
 		--cxxfilt "chroot $CHROOT /usr/lib/llvm-19/bin/llvm-cxxfilt" "${args[@]}" || rc=$?
 	log "results: $resdir (profile.md)"
 	return $rc

@@ -274,10 +274,10 @@ fn folio_allowed(folio: Folio, flags: FollFlags) -> bool {
         || folio_allowed_mapping(folio, reject_file_backed, check_secretmem)
 }
 
-/// The part of [`folio_allowed`] that looks at the folio's mapping. Out of line and cold: most
-/// calls need none of it, and the walk's loops keep their registers.
-#[cold]
-#[inline(never)]
+/// The part of [`folio_allowed`] that looks at the folio's mapping: every page of a long-term
+/// writable pin (io_uring, RDMA, VFIO) goes through it, inlined; the PTE loop skips it for the
+/// other flags (see [`keep_needs_checks`]).
+#[inline(always)]
 fn folio_allowed_mapping(folio: Folio, reject_file_backed: bool, check_secretmem: bool) -> bool {
     // SAFETY: `folio` is referenced.
     let slab = unsafe { bindings::gup_folio_test_slab(folio.as_ptr()) };
