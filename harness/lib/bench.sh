@@ -48,7 +48,7 @@ bench_boot() {
 	append="$append rust_gup.suites=$suite rust_gup.bench_reps=$BENCH_REPS rust_gup.bench_set=$BENCH_SET"
 	append="$append rust_gup.timeout=$BENCH_TIMEOUT"
 	[ "$suite" = profile ] && append="$append nokaslr rust_gup.profile=$(echo "$PROFILE_ARGS" | tr ' ' ,)"
-	log "$suite $bname${run:+ (run $run)}: $(bench_qemu) $extra, set $BENCH_SET, $BENCH_REPS repetitions"
+	log "$suite $bname${run:+ (run $run)}: $(bench_qemu)${extra:+ $extra}, set $BENCH_SET, $BENCH_REPS repetitions"
 	local t0=$(date +%s) rc=0
 	inchroot "timeout $BENCH_TIMEOUT $(bench_qemu) $extra \
 		-nographic -no-reboot -monitor none -serial stdio \
