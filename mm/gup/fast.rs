@@ -119,6 +119,19 @@ impl Out {
     #[inline(always)]
     unsafe fn push_run(&mut self, page: PagePtr, n: usize) {
         let mut i = 0;
+        // Eight at a time while there are: for a PMD leaf (512 pages) this loop is most of what
+        // GUP-fast does, and the compiler unrolls the plain loop below only by four.
+        while n.wrapping_sub(i) >= 8 {
+            let mut k = 0;
+            while k < 8 {
+                let at = i.wrapping_add(k);
+                // SAFETY: `at < n`, so `next + at < next + n <= limit`: valid for writing by the
+                // type invariant.
+                unsafe { self.next.wrapping_add(at).write(page.wrapping_add(at)) };
+                k = k.wrapping_add(1);
+            }
+            i = i.wrapping_add(8);
+        }
         while i < n {
             // SAFETY: `next + i < next + n <= limit`: valid for writing by the type invariant.
             unsafe { self.next.wrapping_add(i).write(page.wrapping_add(i)) };
