@@ -60,21 +60,30 @@ bench_boot() {
 	grep -q '^@@@ DONE' "$dir/serial.log" || die "$suite $bname: the guest did not finish (see $dir/serial.log)"
 }
 
-cmd_bench() {
-	local resdir k args=() rc=0
+# prepare_kernels NAME KIND...: the steps bench and profile share: the
+# chroot and tree, a results directory NAME (set in the caller's `resdir`,
+# with the step timings), the kernels KIND... and the selftests; then the
+# build lock is released for the boots.
+prepare_kernels() {
+	local name=$1 k; shift
 	STEP_TIMES=$(mktemp)
 	step chroot step_chroot
 	step source step_source
-	# The commit the kernels are built from (the tree was just prepared).
-	local repo_rev
-	repo_rev="$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+changes')"
-	resdir=$(new_resdir bench)
+	resdir=$(new_resdir "$name")
 	mv "$STEP_TIMES" "$resdir/timings.txt"; STEP_TIMES=$resdir/timings.txt
-	for k in $BENCH_KINDS; do
+	for k in "$@"; do
 		step "build-$(bdir "$k")" build_kernel "$k"
 	done
 	step "selftests$ARCH_SFX" step_selftests
 	build_unlock
+}
+
+cmd_bench() {
+	local resdir k args=() rc=0 repo_rev
+	# The commit the kernels are built from (taken before the build).
+	repo_rev="$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+changes')"
+	# shellcheck disable=SC2086 # a list of kinds
+	prepare_kernels bench $BENCH_KINDS
 	for k in $BENCH_KINDS; do
 		step "bench-$(bdir "$k")" bench_boot "$k" "$resdir" ""
 		args+=(--run "$k=$resdir/$k/serial.log")
@@ -112,16 +121,8 @@ PROFILE_ARGS=${RUST_GUP_PROFILE:-gupmatrix 2 200 thp u/n1/r}
 cmd_profile() {
 	local resdir k args=() rc=0 plugin=insn_profile$ARCH_SFX.so
 	[ $# -eq 0 ] || PROFILE_KINDS="$*"
-	STEP_TIMES=$(mktemp)
-	step chroot step_chroot
-	step source step_source
-	resdir=$(new_resdir profile)
-	mv "$STEP_TIMES" "$resdir/timings.txt"; STEP_TIMES=$resdir/timings.txt
-	for k in $PROFILE_KINDS; do
-		step "build-$(bdir "$k")" build_kernel "$k"
-	done
-	step "selftests$ARCH_SFX" step_selftests
-	build_unlock
+	# shellcheck disable=SC2086 # a list of kinds
+	prepare_kernels profile $PROFILE_KINDS
 	# The plugin runs in the chroot's QEMU: built there, for the host.
 	inchroot "gcc -O2 -Wall -shared -fPIC -o $IN/$plugin /repo/harness/bench/insn_profile.c" ||
 		die "insn_profile plugin build failed"

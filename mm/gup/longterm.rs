@@ -98,19 +98,37 @@ pub(crate) unsafe fn gup_longterm_locked(
 ) -> c_long {
     if !flags.contains(Foll::Longterm) {
         // SAFETY: By the caller's guarantee.
-        return unsafe {
-            follow::get_user_pages_locked(
-                mm,
-                start,
-                nr_pages,
-                PagesOut::from_raw(pages),
-                locked,
-                flags,
-            )
-        };
+        return unsafe { slow_path(mm, start, nr_pages, pages, locked, flags) };
     }
     // SAFETY: By the caller's guarantee.
     unsafe { gup_longterm_migrate(mm, start, nr_pages, pages, locked, flags) }
+}
+
+/// The slow path on the caller's page array (NULL for none).
+///
+/// # Safety
+///
+/// As for [`gup_longterm_locked`].
+#[inline(always)]
+unsafe fn slow_path(
+    mm: Mm,
+    start: usize,
+    nr_pages: usize,
+    pages: *mut PagePtr,
+    locked: &mut c_int,
+    flags: FollFlags,
+) -> c_long {
+    // SAFETY: By the caller's guarantee.
+    unsafe {
+        follow::get_user_pages_locked(
+            mm,
+            start,
+            nr_pages,
+            PagesOut::from_raw(pages),
+            locked,
+            flags,
+        )
+    }
 }
 
 /// [`gup_longterm_locked`], not inlined: for GUP-fast's fallback to the slow path, so that the
@@ -151,16 +169,7 @@ unsafe fn gup_longterm_migrate(
     let _pin = MemallocPin::save();
     loop {
         // SAFETY: By the caller's guarantee.
-        let nr_pinned = unsafe {
-            follow::get_user_pages_locked(
-                mm,
-                start,
-                nr_pages,
-                PagesOut::from_raw(pages),
-                locked,
-                flags,
-            )
-        };
+        let nr_pinned = unsafe { slow_path(mm, start, nr_pages, pages, locked, flags) };
         if nr_pinned <= 0 {
             return nr_pinned;
         }
