@@ -120,8 +120,10 @@ impl Out {
     unsafe fn push_run(&mut self, page: PagePtr, n: usize) {
         let mut i = 0;
         // Eight at a time while there are: for a PMD leaf (512 pages) this loop is most of what
-        // GUP-fast does, and the compiler unrolls the plain loop below only by four.
-        while n.wrapping_sub(i) >= 8 {
+        // GUP-fast does, and the compiler unrolls the plain loop below only by four. Counting up
+        // to a precomputed bound keeps the loop to one index, as C's.
+        let whole = n & !7;
+        while i != whole {
             let mut k = 0;
             while k < 8 {
                 let at = i.wrapping_add(k);
@@ -132,7 +134,7 @@ impl Out {
             }
             i = i.wrapping_add(8);
         }
-        while i < n {
+        while i != n {
             // SAFETY: `next + i < next + n <= limit`: valid for writing by the type invariant.
             unsafe { self.next.wrapping_add(i).write(page.wrapping_add(i)) };
             i = i.wrapping_add(1);
@@ -159,7 +161,7 @@ impl Out {
 ///
 /// `page` must be a `struct page` of the memmap (its folio may be freed concurrently).
 /// Interrupts must be disabled.
-#[inline]
+#[inline(always)]
 unsafe fn try_get_folio(page: PagePtr, refs: i32) -> Option<Folio> {
     loop {
         // SAFETY: `page` is a memmap entry, which stays valid while interrupts are off (memory
@@ -717,6 +719,7 @@ unsafe fn leaf(
 /// # Safety
 ///
 /// As for [`pte_range`]; `orig` is a present leaf.
+#[inline(always)]
 unsafe fn pmd_leaf(
     orig: bindings::pmd_t,
     pmdp: *mut bindings::pmd_t,
@@ -758,6 +761,7 @@ unsafe fn pmd_leaf(
 /// # Safety
 ///
 /// As for [`pte_range`], one level up; `orig` is a present leaf.
+#[inline(always)]
 unsafe fn pud_leaf(
     orig: bindings::pud_t,
     pudp: *mut bindings::pud_t,
@@ -954,6 +958,7 @@ unsafe fn p4d_range<const ONE: bool>(
 ///
 /// `mm` must be the current task's mm, interrupts disabled, `addr < end <= TASK_SIZE_MAX` and
 /// both page aligned; with `ONE`, `end == addr + PAGE_SIZE`.
+#[inline(always)]
 unsafe fn pgd_range<const ONE: bool>(
     mm: Mm,
     mut addr: usize,
@@ -988,6 +993,21 @@ unsafe fn pgd_range<const ONE: bool>(
             return;
         }
     }
+}
+
+/// [`pgd_range`] for one page, in a frame of its own.
+///
+/// The many-page walk is inlined into [`gup_fast_fallback`], as C's is (a frame less per
+/// call, and per leaf); the one-page walk is kept apart so that it stays a single function
+/// with every level folded in, which is what makes it cheaper than C's.
+///
+/// # Safety
+///
+/// As for [`pgd_range`] with `ONE`.
+#[inline(never)]
+unsafe fn pgd_range_one(mm: Mm, addr: usize, end: usize, flags: FollFlags, out: &mut Out) {
+    // SAFETY: By the caller's guarantee.
+    unsafe { pgd_range::<true>(mm, addr, end, flags, out) }
 }
 
 /// The lockless part: grabs the pages of `[start, end)` into `pages` from the first on, and
@@ -1031,7 +1051,7 @@ unsafe fn gup_fast(
     // SAFETY: Interrupts are off; `mm` is current's and the range was checked by the caller.
     unsafe {
         if end.wrapping_sub(start) == PAGE_SIZE {
-            pgd_range::<true>(mm, start, end, flags, &mut out)
+            pgd_range_one(mm, start, end, flags, &mut out)
         } else {
             pgd_range::<false>(mm, start, end, flags, &mut out)
         }
