@@ -135,15 +135,14 @@ impl PageArray {
         unsafe { self.pages.add(i).read() }
     }
 
-    /// Returns the folio of entry `i` and how many entries from `i` on belong to it
+    /// Returns the folio of entry `i`, `first`, and how many entries from `i` on belong to it
     /// (C: `gup_folio_next()`).
     ///
     /// # Safety
     ///
-    /// Entry `i` must be a non-NULL page the caller holds a pin or reference on.
+    /// `first` must be entry `i`, a non-NULL page the caller holds a pin or reference on.
     #[inline]
-    unsafe fn folio_run(&self, i: usize) -> (Folio, usize) {
-        let first = self.get(i);
+    unsafe fn folio_run(&self, i: usize, first: PagePtr) -> (Folio, usize) {
         // SAFETY: By the caller's guarantee on entry `i`.
         let folio = unsafe { Folio::of_page(first) };
         // No wraps below: `i < next <= len`, and the pointers stay within the memmap (or one
@@ -170,13 +169,11 @@ impl PageArray {
             }
             return (folio, next.wrapping_sub(i));
         }
-        while next < self.len {
-            let page = self.get(next);
-            // SAFETY: The non-NULL entries of the array are pages the caller pinned. (A NULL one
-            // ends the run before `page_folio()` sees it.)
-            if page.is_null() || unsafe { Folio::of_page(page) } != folio {
-                break;
-            }
+        // A small folio has one page, `first`: an entry is in it exactly when it is `first`
+        // again (the zero page or a KSM page mapped at consecutive addresses). Comparing the
+        // pointers spares reading every next entry's `struct page`, which is most of the work
+        // when each page is its own folio; a NULL entry ends the run as any other page does.
+        while next < self.len && self.get(next) == first {
             next = next.wrapping_add(1);
         }
         (folio, next.wrapping_sub(i))
@@ -264,12 +261,13 @@ pub(crate) unsafe fn put_pins(pages: &PageArray) {
 unsafe fn release_pins<const MAKE_DIRTY: bool>(pages: &PageArray) {
     let mut i = 0;
     while i < pages.len {
-        if pages.get(i).is_null() {
+        let first = pages.get(i);
+        if first.is_null() {
             i = i.wrapping_add(1);
             continue;
         }
         // SAFETY: Entry `i` is non-NULL, hence pinned by the caller.
-        let (folio, nr) = unsafe { pages.folio_run(i) };
+        let (folio, nr) = unsafe { pages.folio_run(i, first) };
         // Checking the dirty flag here may race with `clear_page_dirty_for_io()`, which is fine
         // either way: seen dirty, the folio is about to be written back, which was the point of
         // dirtying it; seen clean, the folio is dirtied and written back once more.
@@ -495,6 +493,22 @@ mod tests {
         ];
         // SAFETY: One pin per non-NULL entry is given up.
         unsafe { crate::unpin_user_pages(pages.as_mut_ptr(), 4) };
+        assert_eq!((fa.ref_count(), fb.ref_count()), (ra, rb));
+
+        // A small folio's run is its page repeated (as the zero page or a KSM page at
+        // consecutive addresses); a NULL or another page ends it.
+        assert!(try_grab_folio(fa, 4, Foll::Pin.into()).is_ok());
+        assert!(try_grab_folio(fb, 1, Foll::Pin.into()).is_ok());
+        let mut pages = [
+            a.as_ptr(),
+            a.as_ptr(),
+            core::ptr::null_mut(),
+            a.as_ptr(),
+            b.as_ptr(),
+            a.as_ptr(),
+        ];
+        // SAFETY: One pin per non-NULL entry is given up.
+        unsafe { crate::unpin_user_pages(pages.as_mut_ptr(), 6) };
         assert_eq!((fa.ref_count(), fb.ref_count()), (ra, rb));
         Ok(())
     }
