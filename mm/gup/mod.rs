@@ -158,14 +158,15 @@ pub unsafe extern "C" fn unpin_user_page(page: *mut bindings::page) {
 ///
 /// # Safety
 ///
-/// `folio` must be a folio the caller pinned; one pin is given up.
+/// `folio` must be a folio the caller pinned (not NULL, which C does not take either); one pin
+/// is given up.
 #[export]
 pub unsafe extern "C" fn unpin_folio(folio: *mut bindings::folio) {
-    // SAFETY: The caller pinned `folio`.
-    if let Some(folio) = unsafe { Folio::from_raw(folio) } {
-        // SAFETY: The caller gives up its pin.
-        unsafe { pin::put_folio(folio, 1, Foll::Pin.into()) };
-    }
+    debug_assert!(!folio.is_null());
+    // SAFETY: The caller pinned `folio`, so it is not NULL.
+    let folio = unsafe { Folio::from_pinned(folio) };
+    // SAFETY: The caller gives up its pin.
+    unsafe { pin::put_folio(folio, 1, Foll::Pin.into()) };
 }
 
 /// Adds a pin to a folio the caller has already pinned; nothing for the zero page
@@ -256,15 +257,19 @@ pub unsafe extern "C" fn unpin_user_pages(pages: *mut *mut bindings::page, npage
 ///
 /// # Safety
 ///
-/// The caller must hold `npages` pins of `folio`, which it gives up.
+/// The caller must hold `npages` pins of `folio` (not NULL, which C does not take either), which
+/// it gives up.
+///
+/// Called once per folio when io_uring unregisters a buffer and when a bio's pages are
+/// released: no check beyond C's, its cost counts.
 #[export]
 pub unsafe extern "C" fn unpin_user_folio(folio: *mut bindings::folio, npages: c_ulong) {
-    // SAFETY: The caller pinned `folio`.
-    if let Some(folio) = unsafe { Folio::from_raw(folio) } {
-        // CAST: C passes the count on as an `int` too.
-        // SAFETY: The caller gives up `npages` pins.
-        unsafe { pin::put_folio(folio, npages as i32, Foll::Pin.into()) };
-    }
+    debug_assert!(!folio.is_null());
+    // SAFETY: The caller pinned `folio`, so it is not NULL.
+    let folio = unsafe { Folio::from_pinned(folio) };
+    // CAST: C passes the count on as an `int` too.
+    // SAFETY: The caller gives up `npages` pins.
+    unsafe { pin::put_folio(folio, npages as i32, Foll::Pin.into()) };
 }
 
 /// Releases an array of pinned folios, one pin per entry; NULL entries are skipped
