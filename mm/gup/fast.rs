@@ -700,8 +700,11 @@ unsafe fn leaf(
     let Some(folio) = (unsafe { try_grab_folio_fast(first, refs, flags) }) else {
         return false;
     };
-    // SAFETY: The folio is held; its first page is valid.
-    if !still_same() || !unsafe { keep_folio(folio, folio.head_page(), writable(), flags) } {
+    let allowed = || {
+        // SAFETY: The folio is held; its first page is valid.
+        unsafe { keep_folio(folio, folio.head_page(), writable(), flags) }
+    };
+    if !still_same() || keep_needs_checks(flags) && !allowed() {
         // SAFETY: Taken above with `flags`.
         unsafe { pin::put_folio(folio, refs, flags) };
         return false;
