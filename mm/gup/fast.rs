@@ -182,8 +182,9 @@ unsafe fn try_get_folio(page: PagePtr, refs: i32) -> Option<Folio> {
             unsafe { bindings::folio_put_refs(folio, refs) };
             continue;
         }
-        // SAFETY: `folio` is valid and referenced by us.
-        return unsafe { Folio::from_raw(folio) };
+        // SAFETY: `folio` is valid (so not NULL: `page_folio()` of a memmap entry) and
+        // referenced by us.
+        return Some(unsafe { Folio::from_pinned(folio) });
     }
 }
 
@@ -343,8 +344,8 @@ fn make_accessible(folio: Folio) -> bool {
 
 /// Returns `false` if [`keep_folio`] keeps every folio with these flags: without a long-term
 /// writable pin (no file-backed folio to refuse), secretmem, or a read-only pin (no page to
-/// unshare). Worked out once per walk, so that the PTE loop tests one value for the common
-/// cases (references, writable pins).
+/// unshare). Worked out once per call, so that the PTE loop and the leaves test one value for
+/// the common cases (references, writable pins).
 #[inline(always)]
 fn keep_needs_checks(flags: FollFlags) -> bool {
     // A pin that is read-only (unsharing) or long-term (file-backed folios): the same as
@@ -567,10 +568,10 @@ unsafe fn pte_range(
     mut addr: usize,
     end: usize,
     flags: FollFlags,
+    checks: bool,
     out: &mut Out,
 ) -> bool {
     let write = flags.contains(Foll::Write);
-    let checks = keep_needs_checks(flags);
     let mut pmd_copy = pmd;
     // SAFETY: `pmd_copy` is a copy of a present, non-leaf PMD; the page table it points to
     // cannot be freed while interrupts are off. NULL if the PMD changed type meanwhile.
@@ -669,7 +670,7 @@ unsafe fn pte_range(
     done
 }
 
-/// Grabs the pages of `[addr, end)` in the folio of a PMD or PUD leaf, with one reference
+/// Grabs the `nr` pages of `[addr, end)` in the folio of a PMD or PUD leaf, with one reference
 /// update for all of them (C: the body of `gup_fast_pmd_leaf()`/`gup_fast_pud_leaf()`).
 ///
 /// `first` is the page at `addr`, `still_same` re-reads the entry and compares it with the copy
@@ -684,14 +685,12 @@ unsafe fn pte_range(
 unsafe fn leaf(
     first: PagePtr,
     writable: impl FnOnce() -> bool,
-    addr: usize,
-    end: usize,
+    nr: usize,
     flags: FollFlags,
+    checks: bool,
     out: &mut Out,
     still_same: impl FnOnce() -> bool,
 ) -> bool {
-    // At most a PUD's worth of pages: fits an `i32`.
-    let nr = end.wrapping_sub(addr) >> PAGE_SHIFT;
     // `[addr, end)` is part of the walk's range still to go: it has room (see `Out`).
     debug_assert!(out.has_room(nr));
     // CAST: `nr` is at most the number of pages of a PUD.
@@ -704,7 +703,7 @@ unsafe fn leaf(
         // SAFETY: The folio is held; its first page is valid.
         unsafe { keep_folio(folio, folio.head_page(), writable(), flags) }
     };
-    if !still_same() || keep_needs_checks(flags) && !allowed() {
+    if !still_same() || checks && !allowed() {
         // SAFETY: Taken above with `flags`.
         unsafe { pin::put_folio(folio, refs, flags) };
         return false;
@@ -729,6 +728,7 @@ unsafe fn pmd_leaf(
     addr: usize,
     end: usize,
     flags: FollFlags,
+    checks: bool,
     out: &mut Out,
 ) -> bool {
     // SAFETY: A predicate of a copied entry.
@@ -747,9 +747,10 @@ unsafe fn pmd_leaf(
         leaf(
             first,
             || bindings::pmd_write(orig),
-            addr,
-            end,
+            // At most a PUD's worth of pages (fits the `i32` count of references).
+            end.wrapping_sub(addr) >> PAGE_SHIFT,
             flags,
+            checks,
             out,
             || {
                 bindings::gup_pmd_val(orig)
@@ -771,6 +772,7 @@ unsafe fn pud_leaf(
     addr: usize,
     end: usize,
     flags: FollFlags,
+    checks: bool,
     out: &mut Out,
 ) -> bool {
     // SAFETY: A predicate of a copied entry.
@@ -789,9 +791,10 @@ unsafe fn pud_leaf(
         leaf(
             first,
             || bindings::pud_write(orig),
-            addr,
-            end,
+            // At most a PUD's worth of pages (fits the `i32` count of references).
+            end.wrapping_sub(addr) >> PAGE_SHIFT,
             flags,
+            checks,
             out,
             || bindings::gup_pud_val(orig) == bindings::gup_pud_val(bindings::pudp_get(pudp)),
         )
@@ -811,6 +814,7 @@ unsafe fn pmd_range<const ONE: bool>(
     mut addr: usize,
     end: usize,
     flags: FollFlags,
+    checks: bool,
     out: &mut Out,
 ) -> bool {
     // Lives until the loop ends: a folded level's pointer points into it.
@@ -836,9 +840,9 @@ unsafe fn pmd_range<const ONE: bool>(
         let ok = unsafe {
             if is_leaf {
                 // PROT_NONE goes to the slow path, as in pte_range().
-                !bindings::pmd_protnone(pmd) && pmd_leaf(pmd, pmdp, addr, next, flags, out)
+                !bindings::pmd_protnone(pmd) && pmd_leaf(pmd, pmdp, addr, next, flags, checks, out)
             } else {
-                pte_range(pmd, pmdp, addr, next, flags, out)
+                pte_range(pmd, pmdp, addr, next, flags, checks, out)
             }
         };
         if !ok {
@@ -865,6 +869,7 @@ unsafe fn pud_range<const ONE: bool>(
     mut addr: usize,
     end: usize,
     flags: FollFlags,
+    checks: bool,
     out: &mut Out,
 ) -> bool {
     let mut p4d = p4d;
@@ -888,9 +893,9 @@ unsafe fn pud_range<const ONE: bool>(
         // SAFETY: `pudp` is the entry `pud` was read from, interrupts are still off.
         let ok = unsafe {
             if is_leaf {
-                pud_leaf(pud, pudp, addr, next, flags, out)
+                pud_leaf(pud, pudp, addr, next, flags, checks, out)
             } else {
-                pmd_range::<ONE>(pudp, pud, addr, next, flags, out)
+                pmd_range::<ONE>(pudp, pud, addr, next, flags, checks, out)
             }
         };
         if !ok {
@@ -917,6 +922,7 @@ unsafe fn p4d_range<const ONE: bool>(
     mut addr: usize,
     end: usize,
     flags: FollFlags,
+    checks: bool,
     out: &mut Out,
 ) -> bool {
     let mut pgd = pgd;
@@ -938,7 +944,7 @@ unsafe fn p4d_range<const ONE: bool>(
             return false;
         }
         // SAFETY: `p4dp` is the entry `p4d` was read from, interrupts are still off.
-        if !unsafe { pud_range::<ONE>(p4dp, p4d, addr, next, flags, out) } {
+        if !unsafe { pud_range::<ONE>(p4dp, p4d, addr, next, flags, checks, out) } {
             return false;
         }
         p4dp = p4dp.wrapping_add(1);
@@ -951,6 +957,9 @@ unsafe fn p4d_range<const ONE: bool>(
 
 /// Walks `[addr, end)` of `mm` and grabs what it can, stopping at the first entry it cannot
 /// take (C: `gup_fast_pgd_range()`).
+///
+/// `checks` is [`keep_needs_checks`] of `flags`, worked out once by the caller and passed down
+/// to the PTE and leaf functions with `flags`.
 ///
 /// `ONE` says that `[addr, end)` is a single page (so is `[addr, next)` at every level, down to
 /// the PTEs): one entry per level, and the compiler folds the loops and the boundary arithmetic
@@ -967,6 +976,7 @@ unsafe fn pgd_range<const ONE: bool>(
     mut addr: usize,
     end: usize,
     flags: FollFlags,
+    checks: bool,
     out: &mut Out,
 ) {
     // SAFETY: `mm` is the current, live mm; its PGD is never freed while it runs.
@@ -987,7 +997,7 @@ unsafe fn pgd_range<const ONE: bool>(
             return;
         }
         // SAFETY: `pgdp` is the entry `pgd` was read from, interrupts are still off.
-        if !unsafe { p4d_range::<ONE>(pgdp, pgd, addr, next, flags, out) } {
+        if !unsafe { p4d_range::<ONE>(pgdp, pgd, addr, next, flags, checks, out) } {
             return;
         }
         pgdp = pgdp.wrapping_add(1);
@@ -1008,9 +1018,16 @@ unsafe fn pgd_range<const ONE: bool>(
 ///
 /// As for [`pgd_range`] with `ONE`.
 #[inline(never)]
-unsafe fn pgd_range_one(mm: Mm, addr: usize, end: usize, flags: FollFlags, out: &mut Out) {
+unsafe fn pgd_range_one(
+    mm: Mm,
+    addr: usize,
+    end: usize,
+    flags: FollFlags,
+    checks: bool,
+    out: &mut Out,
+) {
     // SAFETY: By the caller's guarantee.
-    unsafe { pgd_range::<true>(mm, addr, end, flags, out) }
+    unsafe { pgd_range::<true>(mm, addr, end, flags, checks, out) }
 }
 
 /// The lockless part: grabs the pages of `[start, end)` into `pages` from the first on, and
@@ -1047,6 +1064,9 @@ unsafe fn gup_fast(
         next: pages,
         limit: pages.wrapping_add(end.wrapping_sub(start) >> PAGE_SHIFT),
     };
+    // Worked out here, before the walk, rather than at every leaf: a register or stack slot to
+    // test instead of the flag arithmetic.
+    let checks = keep_needs_checks(flags);
     // The nested form, so that any context can call this. With interrupts off, page-table pages
     // cannot be freed under the walk (see the module documentation).
     // SAFETY: Restored below, on the only path out.
@@ -1054,9 +1074,9 @@ unsafe fn gup_fast(
     // SAFETY: Interrupts are off; `mm` is current's and the range was checked by the caller.
     unsafe {
         if end.wrapping_sub(start) == PAGE_SIZE {
-            pgd_range_one(mm, start, end, flags, &mut out)
+            pgd_range_one(mm, start, end, flags, checks, &mut out)
         } else {
-            pgd_range::<false>(mm, start, end, flags, &mut out)
+            pgd_range::<false>(mm, start, end, flags, checks, &mut out)
         }
     };
     // SAFETY: Saved above.
@@ -1118,9 +1138,12 @@ pub(crate) unsafe fn gup_fast_fallback(
     let start = unsafe { bindings::gup_untagged_addr(start) } & PAGE_MASK;
     // As C: a count too large for the address space wraps here and is caught below.
     let len = nr_pages.wrapping_shl(PAGE_SHIFT);
-    let Some(end) = start.checked_add(len) else {
+    // (C's check_add_overflow(); `checked_add()` made the compiler keep the carry in a register
+    // and test it again.)
+    let end = start.wrapping_add(len);
+    if end < start {
         return follow::errno_long(EOVERFLOW);
-    };
+    }
     // SAFETY: Reads the architecture's limit.
     if end > unsafe { bindings::gup_task_size_max() } {
         return follow::errno_long(EFAULT);
