@@ -86,10 +86,21 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
     cases = []
     info, vmstat, done, badopts, mthp = "", {}, None, [], None
     suites = OrderedDict()
-    kallsyms, dmesg = [], []
+    kallsyms, dmesg, hangs, lockdep, twin_plan = [], [], [], None, {}
     block = None
     section = None
     for line in lines:
+        if section == "hang":
+            hangs.append(line)
+            if line.startswith("@@@ HANGDUMP END"):
+                section = None
+            continue
+        if line.startswith("@@@ HANGDUMP BEGIN"):
+            # A case ran out of time: /init dumps its tasks' stacks (after
+            # the case's END marker, between two of its own).
+            hangs.append(line)
+            section = "hang"
+            continue
         if section == "dmesg":
             if line.startswith("@@@ DMESG END"):
                 section = None
@@ -132,6 +143,10 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
             section = "kallsyms"
         elif line.startswith("@@@ DMESG BEGIN"):
             section = "dmesg"
+        elif line.startswith("@@@ TWIN "):
+            twin_plan.update(kv.split("=", 1) for kv in line.split()[2:] if "=" in kv)
+        elif line.startswith("@@@ LOCKDEP "):
+            lockdep = dict(kv.split("=", 1) for kv in line.split()[2:] if "=" in kv)
         elif line.startswith("@@@ DONE"):
             done = line
     if block is not None:  # the guest died inside a test
@@ -192,6 +207,26 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
     checks.append(("dmesg-clean", "no WARN/BUG/Oops/sanitizer/lockdep/NOT dma-pinned line",
                    not splats and bool(dmesg),
                    "; ".join(splats[:5]) if splats else ("" if dmesg else "no dmesg captured")))
+    # A case that ran out of time: where its tasks waited is in hangs.txt
+    # (and sysrq-w/-t in dmesg.txt).
+    hang_heads = [l for l in hangs if l.startswith("@@@ HANGDUMP BEGIN")]
+    if hangs:
+        with open(os.path.join(outdir, "hangs.txt"), "w") as f:
+            f.write("\n".join(hangs) + "\n")
+    checks.append(("no-hang", "no case ran out of time", not hang_heads,
+                   "; ".join(h[len("@@@ HANGDUMP BEGIN "):] for h in hang_heads[:3])
+                   + " (stacks in hangs.txt)" if hang_heads else ""))
+    # A lockdep kernel must end the boot with lockdep still on: the first
+    # lockdep or sanitizer report turns it off, and the rest of the run
+    # would pass with no lock checking at all.
+    if lockdep is None and kind.startswith("debug"):
+        checks.append(("lockdep-live", "lockdep still checking at the end (debug_locks=1)",
+                       False, "no /proc/lockdep_stats: the debug kernel has no lockdep"))
+    elif lockdep is not None:
+        checks.append(("lockdep-live", "lockdep still checking at the end (debug_locks=1)",
+                       lockdep.get("debug_locks") == "1",
+                       "debug_locks=%s: lockdep was turned off during the boot (see dmesg.txt)"
+                       % lockdep.get("debug_locks")))
     # A boot variant states what its guest must report (expect-info.txt: one
     # key=value of the INFO line per line), e.g. that no5lvl gave 4-level paging.
     expect = os.path.join(outdir, "expect-info.txt")
