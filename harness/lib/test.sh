@@ -355,13 +355,32 @@ step_boot() { # step_boot KIND RESDIR [VARIANT]
 	mkdir -p "$dir"
 	local suites=$SUITES
 	local append="console=$(qemu_console) panic=-1 log_buf_len=16M brd.rd_nr=1 brd.rd_size=262144"
+	local reports=""
 	case "$variant" in
 	"")
-		nm_report "$kind" > "$dir/nm-report.txt"
-		if [ "$kind" = rust ]; then
-			lint_report "$kind" >> "$dir/nm-report.txt"
-			docs_report >> "$dir/nm-report.txt"
+		# The symbol, lint and docs checks run beside QEMU (the docs
+		# build is minutes of CPU on a fresh machine); the parse waits.
+		{
+			nm_report "$kind"
+			if [ "$kind" = rust ]; then
+				lint_report "$kind"
+				docs_report
+			fi
+		} > "$dir/nm-report.txt" &
+		reports=$!
+		# The rust kernel's matrix may run in a boot of its own (the
+		# matrix variant): then this one runs the other suites.
+		if [ "$kind" = rust ] && [ -n "${SPLIT_MATRIX:-}" ]; then
+			suites=$(for s in $SUITES; do [ "$s" = gup_matrix ] || echo "$s"; done | tr '\n' ' ')
+			echo "$suites" > "$dir/suites.txt"
 		fi
+		;;
+	matrix)
+		# The rust kernel's gup_matrix suite, with its Rust twin: a third
+		# of that kernel's boot, so that test runs it beside the rest.
+		suites=gup_matrix
+		echo "$suites" > "$dir/suites.txt"
+		: > "$dir/nm-report.txt"
 		;;
 	no5lvl)
 		# Same kernel as the main boot: its symbol and lint checks are
@@ -391,12 +410,25 @@ step_boot() { # step_boot KIND RESDIR [VARIANT]
 	esac
 	append="$append rust_gup.suites=$(echo $suites | tr ' ' ',')"
 	local timeout=$QEMU_TIMEOUT
-	if [ "$kind" = debug ]; then
-		# KASAN and lockdep under TCG are several times slower: the Rust
-		# twin of gup_test runs in the gup_test suite but not in the matrix.
+	# The Rust twin of gup_test runs the 240-run matrix on the rust kernel
+	# only: it checks the userspace twin against gup_test, which one kernel
+	# shows, and the matrix is the longest suite. Elsewhere the twin runs in
+	# the gup_test suite, and the matrix runs gup_test alone.
+	# RUST_GUP_TWIN_MATRIX=sample (CI): the twin in a quarter of the runs,
+	# every option value and combination still among them.
+	if [ "$kind" != rust ]; then
 		append="$append rust_gup.twin_matrix=0"
-		timeout=$((QEMU_TIMEOUT * 2))
+	elif [ "${RUST_GUP_TWIN_MATRIX:-}" = sample ]; then
+		append="$append rust_gup.twin_matrix=sample"
 	fi
+	# KASAN and lockdep under TCG are several times slower.
+	[ "$kind" = debug ] && timeout=$((QEMU_TIMEOUT * 2))
+	# The iouring_ro_loop suite's settings (see harness/guest/init).
+	local v env
+	for v in loop_iters loop_kind loop_hang_secs; do
+		env=RUST_GUP_${v^^}
+		[ -z "${!env:-}" ] || append="$append rust_gup.$v=${!env// /_}"
+	done
 	if [ -n "$STRESS_SECS" ]; then
 		append="$append rust_gup.stress_secs=$STRESS_SECS"
 		timeout=$((timeout + STRESS_SECS))
@@ -409,6 +441,7 @@ step_boot() { # step_boot KIND RESDIR [VARIANT]
 		-append '$append' </dev/null" > "$dir/serial.log" 2>&1 || rc=$?
 	log "boot $bname${variant:+-$variant}: QEMU exited with $rc after $(($(date +%s) - t0)) s"
 	cp "$BUILDS/$bname/.config" "$dir/config"
+	[ -z "$reports" ] || wait "$reports"
 	python3 "$HARNESS/results.py" parse "$name" "$dir/serial.log" "$dir" \
 		--symbols "$HARNESS/symbols.txt" --nm-report "$dir/nm-report.txt"
 }
@@ -460,6 +493,24 @@ cmd_run() {
 	return $rc
 }
 
+# How many QEMU boots a test runs at once. Under TCG a boot keeps about
+# one host core busy (the suites are mostly single-threaded), so on the
+# project's two-core machines two boots side by side take little longer
+# than one, and the baseline boots while the rust kernel builds.
+# RUST_GUP_BOOT_JOBS=1 boots one kernel at a time, as before.
+BOOT_JOBS=${RUST_GUP_BOOT_JOBS:-2}
+
+# boot_bg RESDIR KIND [VARIANT]: step_boot in the background, once fewer
+# than BOOT_JOBS boots run. Each boot writes its own result directory; a
+# failed one shows in the compare as that kernel's failure.
+boot_bg() {
+	local resdir=$1 kind=$2 variant=${3:-}
+	while [ "$(jobs -pr | wc -l)" -ge "$BOOT_JOBS" ]; do
+		wait -n || true
+	done
+	(set -e; step "boot-$(bdir "$kind")${variant:+-$variant}" step_boot "$kind" "$resdir" ${variant:+"$variant"}) &
+}
+
 cmd_test() {
 	local kinds="baseline rust" resdir rc=0 k
 	[ $DEBUG = 1 ] && kinds="$kinds debug"
@@ -468,29 +519,37 @@ cmd_test() {
 	step source step_source
 	resdir=$(new_resdir test)
 	mv "$STEP_TIMES" "$resdir/timings.txt"; STEP_TIMES=$resdir/timings.txt
-	local built=""
+	# Each kernel boots as soon as it is built and the selftests are (the
+	# baseline first, while the others build), up to BOOT_JOBS at a time.
+	local built="" selftests=0 variants=""
+	SPLIT_MATRIX=
+	[ "$BOOT_JOBS" -gt 1 ] && case " $SUITES " in *" gup_matrix "*) SPLIT_MATRIX=1 ;; esac
 	for k in $kinds; do
 		# A failed build is reported as that kernel's failure, not fatal.
 		set +e
 		(set -e; step "build-$(bdir "$k")" build_kernel "$k")
 		[ $? = 0 ] && built="$built $k"
 		set -e
+		case " $built " in *" $k "*) ;; *) continue ;; esac
+		if [ $selftests = 0 ]; then
+			step "selftests$ARCH_SFX" step_selftests
+			selftests=1
+		fi
+		# The rust kernel's matrix (with its twin, a third of that boot)
+		# boots on its own, first: the longest boot starts soonest.
+		if [ "$k" = rust ] && [ -n "$SPLIT_MATRIX" ]; then
+			boot_bg "$resdir" rust matrix
+			variants="$variants rust-matrix"
+		fi
+		boot_bg "$resdir" "$k"
 	done
-	step "selftests$ARCH_SFX" step_selftests
+	[ $selftests = 1 ] || step "selftests$ARCH_SFX" step_selftests
 	build_unlock
-	for k in $built; do
-		set +e
-		(set -e; step "boot-$(bdir "$k")" step_boot "$k" "$resdir")
-		set -e
-	done
-	local variants=""
 	# (x86-64 only: see NO5LVL_SUITES)
 	if [ "$GUP_ARCH" = x86_64 ]; then
 		case " $built " in *" rust "*)
-			set +e
-			(set -e; step "boot-rust-no5lvl" step_boot rust "$resdir" no5lvl)
-			set -e
-			variants=rust-no5lvl
+			boot_bg "$resdir" rust no5lvl
+			variants="$variants rust-no5lvl"
 			;;
 		esac
 	fi
@@ -501,14 +560,13 @@ cmd_test() {
 		for k in $mk; do
 			case " $built " in *" $k "*) ;; *) continue ;; esac
 			for v in $MIGRATE_VARIANTS; do
-				set +e
-				(set -e; step "boot-$(bdir "$k")-$v" step_boot "$k" "$resdir" "$v")
-				set -e
+				boot_bg "$resdir" "$k" "$v"
 				variants="$variants $k-$v"
 			done
 		done
 		;;
 	esac
+	wait
 	cat "$resdir/versions.txt"
 	# shellcheck disable=SC2086
 	python3 "$HARNESS/results.py" compare "$resdir" $kinds $variants --known-env "$HARNESS/known-env-failures.txt" || rc=$?
