@@ -425,7 +425,7 @@ step_boot() { # step_boot KIND RESDIR [VARIANT]
 	[ "$kind" = debug ] && timeout=$((QEMU_TIMEOUT * 2))
 	# The iouring_ro_loop suite's settings (see harness/guest/init).
 	local v env
-	for v in loop_iters loop_kind loop_hang_secs; do
+	for v in loop_iters loop_secs loop_kind loop_hang_secs; do
 		env=RUST_GUP_${v^^}
 		[ -z "${!env:-}" ] || append="$append rust_gup.$v=${!env// /_}"
 	done

@@ -19,9 +19,11 @@
  * asks gup_test to dump_page() the buffer's first page into the kernel log
  * (refcount, mapcount, pincount), then fails the case and exits.
  *
- * Usage: iouring_ro_loop [-n ITERATIONS] [-w HANG_SECS] [-k KIND]
+ * Usage: iouring_ro_loop [-n ITERATIONS] [-t SECS] [-w HANG_SECS] [-k KIND]
  * One TAP case per memory kind; the last line of each says how many
- * iterations ran. -k runs only the kinds whose name contains KIND.
+ * iterations ran: -n of them, or as many as fit in -t seconds (a 1 GiB
+ * hugetlb page takes much longer than a base page). -k runs only the
+ * kinds whose name contains KIND.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -51,6 +53,7 @@ static size_t pagesize;
 static size_t pmdsize;
 static int pagemap_fd;
 static int nr_iterations = 100;
+static int kind_secs;			/* 0: no time limit per kind */
 static int hang_secs = 120;
 static const char *only_kind;
 
@@ -128,6 +131,24 @@ static void print_threads(bool stacks)
 	closedir(dir);
 }
 
+/* The process's state, memory and pending signals (/proc/self/status). */
+static void print_status(void)
+{
+	static const char * const keys[] = { "State:", "Threads:", "VmRSS:", "VmLck:",
+					     "VmPin:", "SigPnd:", "ShdPnd:" };
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+	unsigned int i;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			if (!strncmp(line, keys[i], strlen(keys[i])))
+				printf("# %s", line);
+	fclose(f);
+}
+
 /* dump_page() of the buffer's first page, through gup_test, into dmesg. */
 static void dump_first_page(char *mem)
 {
@@ -171,11 +192,15 @@ static void *watchdog(void *arg)
 		sleep(3);
 		printf("# 3 s later:\n");
 		print_threads(false);
-		print_file("status: ", "/proc/self/status");
+		print_status();
 		dump_first_page(progress.mem);
 		ksft_test_result_fail("%s: hung in \"%s\" at iteration %d\n",
 				      progress.kind, progress.step, progress.iteration);
 		fflush(stdout);
+		/* The THP and hugetlb settings as they were, then out. */
+		if (pmdsize)
+			thp_restore_settings();
+		hugetlb_restore_settings();
 		_exit(KSFT_FAIL);
 	}
 	return arg;
@@ -348,6 +373,7 @@ static void run_kind(enum kind kind, size_t size, const char *name)
 {
 	char *mem, *map = NULL, *tmp;
 	size_t mapsize = 0;
+	struct timespec start;
 	const char *why;
 	FILE *file;
 	int i, bad = 0, fd;
@@ -368,8 +394,14 @@ static void run_kind(enum kind kind, size_t size, const char *name)
 	if (!file || !tmp)
 		ksft_exit_fail_msg("tmpfile() or malloc() failed\n");
 	fd = fileno(file);
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (i = 0; i < nr_iterations; i++) {
+		struct timespec now;
 		int ret;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (kind_secs && now.tv_sec - start.tv_sec >= kind_secs)
+			break;
 
 		set_progress(i, NULL);
 		mem = map_buffer(kind, size, &map, &mapsize, &why);
@@ -414,10 +446,13 @@ int main(int argc, char **argv)
 	pthread_t wd;
 	char name[96];
 
-	while ((opt = getopt(argc, argv, "n:w:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:w:k:")) != -1) {
 		switch (opt) {
 		case 'n':
 			nr_iterations = atoi(optarg);
+			break;
+		case 't':
+			kind_secs = atoi(optarg);
 			break;
 		case 'w':
 			hang_secs = atoi(optarg);
@@ -426,12 +461,12 @@ int main(int argc, char **argv)
 			only_kind = optarg;
 			break;
 		default:
-			ksft_exit_fail_msg("usage: %s [-n ITERATIONS] [-w HANG_SECS] [-k KIND]\n",
+			ksft_exit_fail_msg("usage: %s [-n N] [-t SECS] [-w HANG_SECS] [-k KIND]\n",
 					   argv[0]);
 		}
 	}
-	if (nr_iterations < 1 || hang_secs < 1)
-		ksft_exit_fail_msg("-n and -w take a positive number\n");
+	if (nr_iterations < 1 || hang_secs < 1 || kind_secs < 0)
+		ksft_exit_fail_msg("-n and -w take a positive number, -t a number\n");
 	ksft_print_header();
 	pagesize = getpagesize();
 	pagemap_fd = open("/proc/self/pagemap", O_RDONLY);
