@@ -6,11 +6,11 @@
 SELFTESTS="gup_test gup_test_rs gup_longterm cow madv_populate mkdirty"
 # on-fault-limit is left out: it must run as a non-root user (see guest/init).
 SELFTESTS="$SELFTESTS gup_pfn_test mlock2-tests map_populate mlock-random-test ksm_functional_tests"
-SELFTESTS="$SELFTESTS gup_coredump gup_fast_stress"
+SELFTESTS="$SELFTESTS gup_coredump gup_cve gup_fast_stress"
 SELFTESTS="$SELFTESTS gup_longterm_migrate iouring_ro_loop"
 DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_pfn mlock2 map_populate mlock_random ksm_functional"
-DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump gup_fast_stress"
+DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump gup_cve gup_fast_stress"
 # Selftests outside mm, as DIR:PROGRAM under tools/testing/selftests, built
 # static the same way: udmabuf (memfd_pin_folios()) and iommufd's mock
 # domain (the pins and unpins VFIO does).
