@@ -15,9 +15,11 @@
  * reads. When one step has not moved for -w seconds, the watchdog prints
  * the step, the iteration, the memory kind, every thread's state, fault
  * counters and kernel stack (twice, a few seconds apart: a thread that
- * spins faulting shows a growing minflt, a sleeping one does not), and
- * asks gup_test to dump_page() the buffer's first page into the kernel log
- * (refcount, mapcount, pincount), then fails the case and exits.
+ * spins faulting shows a growing minflt, a sleeping one does not), the
+ * ring's indexes (was the SQE consumed, is a CQE waiting that no one was
+ * woken for?), asks gup_test to dump_page() the buffer's first page into
+ * the kernel log (refcount, mapcount, pincount) and sysrq for every
+ * task's stack there, then fails the case and exits.
  *
  * Usage: iouring_ro_loop [-n ITERATIONS] [-t SECS] [-w HANG_SECS] [-k KIND]
  * One TAP case per memory kind; the last line of each says how many
@@ -65,6 +67,9 @@ static struct {
 	const char *kind;
 	int iteration;
 	char *mem;			/* the buffer of this iteration */
+#ifdef LOCAL_CONFIG_HAVE_LIBURING
+	struct io_uring *ring;		/* the ring of this iteration */
+#endif
 } progress = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void step(const char *name)
@@ -159,12 +164,54 @@ static void dump_first_page(char *mem)
 		return;
 	gup.addr = (uintptr_t)mem;
 	gup.size = pagesize;
+	gup.nr_pages_per_call = 1;
 	gup.which_pages[0] = 1;
 	if (ioctl(fd, DUMP_USER_PAGES_TEST, &gup))
 		printf("# DUMP_USER_PAGES_TEST: %s\n", strerror(errno));
 	else
 		printf("# dump_page() of the buffer's first page is in the kernel log\n");
 	close(fd);
+}
+
+static void write_file_str(const char *path, const char *str)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		return;
+	if (write(fd, str, strlen(str)) < 0)
+		printf("# %s: %s\n", path, strerror(errno));
+	close(fd);
+}
+
+/*
+ * The ring's indexes as the kernel left them: whether it consumed the SQE
+ * (sq head) and posted a CQE (cq tail past head) that no one was woken for.
+ */
+static void print_ring(void)
+{
+#ifdef LOCAL_CONFIG_HAVE_LIBURING
+	struct io_uring *ring = progress.ring;
+	unsigned int head, tail;
+
+	if (!ring)
+		return;
+	printf("# ring: sq head %u tail %u, cq head %u tail %u\n",
+	       __atomic_load_n(ring->sq.khead, __ATOMIC_ACQUIRE),
+	       __atomic_load_n(ring->sq.ktail, __ATOMIC_ACQUIRE),
+	       head = __atomic_load_n(ring->cq.khead, __ATOMIC_ACQUIRE),
+	       tail = __atomic_load_n(ring->cq.ktail, __ATOMIC_ACQUIRE));
+	if (head != tail)
+		printf("# a CQE is waiting: res %d\n",
+		       ring->cq.cqes[head & *ring->cq.kring_mask].res);
+	/* The kernel's view of the ring: its indexes, task work, poll list. */
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ring->ring_fd);
+		print_file("fdinfo: ", path);
+	}
+#endif
 }
 
 static void *watchdog(void *arg)
@@ -193,7 +240,11 @@ static void *watchdog(void *arg)
 		printf("# 3 s later:\n");
 		print_threads(false);
 		print_status();
+		print_ring();
 		dump_first_page(progress.mem);
+		/* The kernel's side: blocked tasks, then all of them, into dmesg. */
+		write_file_str("/proc/sysrq-trigger", "w");
+		write_file_str("/proc/sysrq-trigger", "t");
 		ksft_test_result_fail("%s: hung in \"%s\" at iteration %d\n",
 				      progress.kind, progress.step, progress.iteration);
 		fflush(stdout);
@@ -227,6 +278,9 @@ static int iouring_ro(char *mem, size_t size, int fd, char *tmp)
 		printf("# io_uring_queue_init: %s\n", strerror(-ret));
 		return -1;
 	}
+	pthread_mutex_lock(&progress.lock);
+	progress.ring = &ring;
+	pthread_mutex_unlock(&progress.lock);
 	step("io_uring_register_buffers");
 	ret = io_uring_register_buffers(&ring, &iov, 1);
 	if (ret) {
@@ -278,6 +332,9 @@ unregister:
 	io_uring_unregister_buffers(&ring);
 exit_ring:
 	step("io_uring_queue_exit");
+	pthread_mutex_lock(&progress.lock);
+	progress.ring = NULL;
+	pthread_mutex_unlock(&progress.lock);
 	io_uring_queue_exit(&ring);
 	return result;
 }
