@@ -43,6 +43,37 @@ SPLAT_RE = re.compile(
 )
 
 
+# The stack dump of a line that is no splat, and the lines of such a dump.
+NOT_SPLAT_RE = re.compile(
+    # mm/userfaultfd.c handle_userfault(), CONFIG_DEBUG_VM only, rate-limited:
+    # a userfault on a fault that may not be retried. /proc/PID/mem and
+    # ptrace go through __access_remote_vm(), whose get_user_pages_remote()
+    # passes no `locked`, so no FAULT_FLAG_ALLOW_RETRY, in C as in Rust:
+    # gup_cve's FOLL_FORCE race on a userfaultfd-registered range prints it
+    # on a DEBUG_VM kernel, whichever GUP it has; the fault fails (SIGBUS).
+    r"FAULT_FLAG_ALLOW_RETRY missing [0-9a-f]+$"
+)
+DUMP_LINE_RE = re.compile(
+    r"^(CPU: |Tainted: |Hardware name: |Call [Tt]race:|\s|<TASK>|</TASK>|"
+    r"(RIP|RSP|RAX|RDX|RBP|R10|R13|Code|pc|lr|sp|x\d+)\s?: )"
+)
+
+
+def not_splats(lines):
+    """The dmesg lines less each NOT_SPLAT_RE line and the stack dump after it."""
+    skipping = False
+    for l in lines:
+        if NOT_SPLAT_RE.search(l):
+            skipping = True
+            continue
+        if skipping and DUMP_LINE_RE.match(l):
+            if l.strip().startswith("</TASK>"):
+                skipping = False
+            continue
+        skipping = False
+        yield l
+
+
 def parse_tap(lines):
     """Yield (number, status, description, reason) for each TAP result."""
     for line in lines:
@@ -203,7 +234,7 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
     checks = []
     checks.append(("boot", "guest ran every suite and shut down", done is not None,
                    "" if done else "no DONE marker: the guest crashed or timed out"))
-    splats = [TS_RE.sub("", l) for l in dmesg if SPLAT_RE.search(l)]
+    splats = [l for l in not_splats(TS_RE.sub("", l) for l in dmesg) if SPLAT_RE.search(l)]
     checks.append(("dmesg-clean", "no WARN/BUG/Oops/sanitizer/lockdep/NOT dma-pinned line",
                    not splats and bool(dmesg),
                    "; ".join(splats[:5]) if splats else ("" if dmesg else "no dmesg captured")))
