@@ -51,11 +51,26 @@ NOT_SPLAT_RE = re.compile(
     # passes no `locked`, so no FAULT_FLAG_ALLOW_RETRY, in C as in Rust:
     # gup_cve's FOLL_FORCE race on a userfaultfd-registered range prints it
     # on a DEBUG_VM kernel, whichever GUP it has; the fault fails (SIGBUS).
-    r"FAULT_FLAG_ALLOW_RETRY missing [0-9a-f]+$"
+    r"FAULT_FLAG_ALLOW_RETRY missing [0-9a-f]+$|"
+    # mm/page_alloc.c warn_alloc(): an allocation failed (and its caller
+    # did not pass __GFP_NOWARN): a report with a stack dump, no bug. The
+    # faultinj suite makes allocations fail on purpose (vmalloc() of a
+    # forking task's stack, kvmalloc(), ...), whichever GUP the kernel has.
+    r": page allocation failure: order:\d+|: vmalloc error: size \d+|"
+    # mm/oom_kill.c dump_header(): the OOM killer's report (the fuzz suite's
+    # trinity may map and populate more than the guest has).
+    r" invoked oom-killer: gfp_mask=|"
+    # mm/vmalloc.c va_alloc(): WARN_ON_ONCE(ret) when va_clip() cannot get
+    # the extra vmap_area of a split: a GFP_NOWAIT kmem_cache_alloc() on a
+    # CPU with no preloaded node, which fails only when failslab fails it
+    # (faultinj, with failslab's ignore-gfp-wait off); the stock kernel
+    # prints it as well. The vmalloc() then fails with -ENOMEM.
+    r"^WARNING: mm/vmalloc\.c:\d+ at va_alloc\+"
 )
 DUMP_LINE_RE = re.compile(
     r"^(CPU: |Tainted: |Hardware name: |Call [Tt]race:|\s|<TASK>|</TASK>|"
-    r"(RIP|RSP|RAX|RDX|RBP|R10|R13|Code|pc|lr|sp|x\d+)\s?: )"
+    r"Modules linked in:|---\[ end trace|"
+    r"(RIP|RSP|RAX|RDX|RBP|R10|R13|Code|FS|CS|CR2|PKRU|pc|lr|sp|pstate|x\d+)\s?: )"
 )
 
 
@@ -67,7 +82,7 @@ def not_splats(lines):
             skipping = True
             continue
         if skipping and DUMP_LINE_RE.match(l):
-            if l.strip().startswith("</TASK>"):
+            if l.strip().startswith("</TASK>") or l.startswith("---[ end trace"):
                 skipping = False
             continue
         skipping = False
@@ -118,6 +133,7 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
     info, vmstat, done, badopts, mthp = "", {}, None, [], None
     suites = OrderedDict()
     kallsyms, dmesg, hangs, lockdep, twin_plan = [], [], [], None, {}
+    faultinj = OrderedDict()
     block = None
     section = None
     for line in lines:
@@ -176,6 +192,12 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
             section = "dmesg"
         elif line.startswith("@@@ TWIN "):
             twin_plan.update(kv.split("=", 1) for kv in line.split()[2:] if "=" in kv)
+        elif line.startswith("@@@ FAULTINJ "):
+            # gup_faultinj: the outcomes of one call on one kind of memory
+            # under fault injection, per mode (sweep, random).
+            fi = dict(kv.split("=", 1) for kv in line.split()[2:] if "=" in kv)
+            outs = [o for o in fi.get("outcomes", "none").split(",") if o != "none"]
+            faultinj.setdefault(fi.get("op", "?"), {})[fi.get("mode", "?")] = outs
         elif line.startswith("@@@ LOCKDEP "):
             lockdep = dict(kv.split("=", 1) for kv in line.split()[2:] if "=" in kv)
         elif line.startswith("@@@ DONE"):
@@ -351,7 +373,8 @@ def parse(kind, log_path, outdir, symbols=None, nm_report=None):
                           "" if ok else detail))
 
     with open(os.path.join(outdir, "cases.json"), "w") as f:
-        json.dump({"kind": kind, "info": info, "vmstat": vmstat, "cases": cases}, f, indent=1)
+        json.dump({"kind": kind, "info": info, "vmstat": vmstat, "cases": cases,
+                   "faultinj": faultinj}, f, indent=1)
     print_summary(kind, cases, info, vmstat, outdir)
     return cases
 
@@ -419,10 +442,12 @@ def load_known_env(path):
 
 def compare(resdir, kinds, known_path=None):
     known = load_known_env(known_path)
-    data = {}
+    data, fi = {}, {}
     for k in kinds:
         p = os.path.join(resdir, k, "cases.json")
-        data[k] = json.load(open(p))["cases"] if os.path.exists(p) else None
+        j = json.load(open(p)) if os.path.exists(p) else None
+        data[k] = j["cases"] if j else None
+        fi[k] = j.get("faultinj", {}) if j else {}
     base = kinds[0]
     base_status = {c["key"]: c["status"] for c in (data[base] or [])}
     base_case = {c["key"]: c for c in (data[base] or [])}
@@ -476,6 +501,35 @@ def compare(resdir, kinds, known_path=None):
                         and not key.startswith("kunit/"):
                     failed += 1
                     lines.append("FAIL %s: %s did not run (passes on %s)" % (k, key, base))
+    # Fault injection parity (gup_faultinj): each call on each kind of
+    # memory must give, with its allocations failed one by one (sweep),
+    # the outcomes the baseline gives, and at random only outcomes the
+    # baseline gave one way or the other. Not the debug kernel: KASAN and
+    # lockdep allocate in the task's context too (stack depot pages, for
+    # one), so its calls reach other fault points; its runs still check
+    # their data and their outcomes in the guest.
+    for k in kinds[1:]:
+        if k.startswith("debug"):
+            continue
+        for op, modes in fi[k].items():
+            b = fi[base].get(op)
+            if b is None:
+                failed += 1
+                lines.append("FAIL %s: faultinj parity %s: the baseline did not run it" % (k, op))
+                continue
+            errs = []
+            if "sweep" in modes and sorted(modes["sweep"]) != sorted(b.get("sweep", [])):
+                errs.append("sweep outcomes %s, %s has %s" % (
+                    ",".join(modes["sweep"]) or "none", base, ",".join(b.get("sweep", [])) or "none"))
+            bset = set(b.get("sweep", [])) | set(b.get("random", []))
+            extra = [o for o in modes.get("random", []) if o not in bset]
+            if extra:
+                errs.append("random outcomes %s that %s never gave" % (",".join(extra), base))
+            if errs:
+                failed += 1
+                lines.append("FAIL %s: faultinj parity %s: %s" % (k, op, "; ".join(errs)))
+            else:
+                passed += 1
     for l in lines:
         print(l)
     summary = "%d passed, %d failed, %d skipped" % (passed, failed, skipped)

@@ -41,6 +41,27 @@ chroot_arm64() {
 		tee "$CACHE/toolchain-versions-arm64.txt" | sed 's/^/  /' >&2
 }
 
+# The syscall fuzzer of the fuzz suite: Debian's trinity for the target,
+# unpacked from its package into the cache (dynamically linked: the
+# initramfs gets the target's C library beside it).
+trinity_dir() { echo "$CACHE/trinity-$DEB_ARCH"; }
+
+unpack_trinity() {
+	local dir
+	dir=$(trinity_dir)
+	[ -x "$dir/usr/bin/trinity" ] && return 0
+	log "chroot: unpacking trinity:$DEB_ARCH into $dir"
+	mkdir -p "$CACHE/tmp"
+	inchroot "rm -rf $IN/tmp/trinity-deb $IN/${dir##*/}.new && mkdir -p $IN/tmp/trinity-deb &&
+		cd $IN/tmp/trinity-deb && apt-get download -qq trinity:$DEB_ARCH &&
+		dpkg-deb -x trinity_*_$DEB_ARCH.deb $IN/${dir##*/}.new &&
+		dpkg-deb -f trinity_*_$DEB_ARCH.deb Version > $IN/${dir##*/}.new/VERSION" 2>&1 |
+		hide_mirror | grep -v unsandboxed >&2 || true
+	[ -x "$dir.new/usr/bin/trinity" ] || die "cannot unpack trinity:$DEB_ARCH"
+	rm -rf "$dir" && mv "$dir.new" "$dir"
+	rm -rf "$CACHE/tmp/trinity-deb"
+}
+
 step_chroot() {
 	local stamp=$CHROOT/.rust-gup-packages want have m codename
 	want=$(chroot_packages | sort | sha256sum | cut -c1-16)
@@ -81,4 +102,6 @@ step_chroot() {
 	if [ "$GUP_ARCH" = arm64 ]; then
 		chroot_arm64
 	fi
+	unpack_trinity
+	echo "  trinity:$DEB_ARCH $(cat "$(trinity_dir)/VERSION")" >&2
 }

@@ -37,10 +37,10 @@ die() { printf '[rust-gup %s] error: %s\n' "$(elapsed)" "$*" >&2; exit 1; }
 set_arch() {
 	case "$1" in
 	x86_64|x86-64|x86|amd64)
-		GUP_ARCH=x86_64 KMAKE_ARCH="" BUILD_PFX="" ARCH_SFX=""
+		GUP_ARCH=x86_64 KMAKE_ARCH="" BUILD_PFX="" ARCH_SFX="" DEB_ARCH=amd64
 		KIMAGE=arch/x86/boot/bzImage BASE_CONFIG=base.config ;;
 	arm64|aarch64)
-		GUP_ARCH=arm64 KMAKE_ARCH="ARCH=arm64" BUILD_PFX=arm64- ARCH_SFX=-arm64
+		GUP_ARCH=arm64 KMAKE_ARCH="ARCH=arm64" BUILD_PFX=arm64- ARCH_SFX=-arm64 DEB_ARCH=arm64
 		KIMAGE=arch/arm64/boot/Image BASE_CONFIG=base-arm64.config ;;
 	*) die "unknown architecture: $1 (x86_64 or arm64)" ;;
 	esac

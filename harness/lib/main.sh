@@ -16,6 +16,10 @@ Main commands:
   profile [KIND...]  instructions per kernel function on one bench
              workload (RUST_GUP_PROFILE, default "gupmatrix 2 200 thp
              u/n1/r"), baseline vs rust-inline unless KINDs are given
+  soak MINUTES [KIND]  one boot of KIND (default: the debug kernel) running
+             rounds of trinity, gup_fast_stress and fault injection for
+             MINUTES minutes, with every boot check (no splat or hang,
+             lockdep live, pins balanced)
 Steps (each also runs what it needs before it):
   chroot     create or update the trixie toolchain chroot
   source     fetch linux-source-7.2 and prepare the git tree (pristine +
@@ -81,6 +85,7 @@ main() {
 	test) cmd_test ;;
 	bench) cmd_bench ;;
 	profile) cmd_profile "$@" ;;
+	soak) cmd_soak "$@" ;;
 	export) cmd_export "$@" ;;
 	shell) inchroot "cd $IN/linux && exec bash -i" ;;
 	check) cmd_check "$@" ;;

@@ -6,7 +6,7 @@
 SELFTESTS="gup_test gup_test_rs gup_longterm cow madv_populate mkdirty"
 # on-fault-limit is left out: it must run as a non-root user (see guest/init).
 SELFTESTS="$SELFTESTS gup_pfn_test mlock2-tests map_populate mlock-random-test ksm_functional_tests"
-SELFTESTS="$SELFTESTS gup_coredump gup_cve gup_fast_stress"
+SELFTESTS="$SELFTESTS gup_coredump gup_cve gup_faultinj gup_fast_stress"
 SELFTESTS="$SELFTESTS gup_longterm_migrate iouring_ro_loop"
 DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_pfn mlock2 map_populate mlock_random ksm_functional"
@@ -15,13 +15,16 @@ DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump gup_cve gup_fast_stress"
 # static the same way: udmabuf (memfd_pin_folios()) and iommufd's mock
 # domain (the pins and unpins VFIO does).
 OTHER_SELFTESTS="drivers/dma-buf:udmabuf iommu:iommufd iommu:iommufd_fail_nth"
-DEFAULT_SUITES="$DEFAULT_SUITES udmabuf iommufd iommufd_fail_nth"
-DEFAULT_SUITES="$DEFAULT_SUITES gup_longterm_migrate"
+DEFAULT_SUITES="$DEFAULT_SUITES udmabuf iommufd iommufd_fail_nth faultinj"
+DEFAULT_SUITES="$DEFAULT_SUITES gup_longterm_migrate fuzz"
 SUITES=${RUST_GUP_SUITES:-$DEFAULT_SUITES}
 QEMU_TIMEOUT=${RUST_GUP_QEMU_TIMEOUT:-2700}
 # How long the gup_fast_stress suite runs, in seconds (rust_gup.stress_secs;
 # the guest's default is 120).
 STRESS_SECS=${RUST_GUP_STRESS_SECS:-}
+# The fuzz suite's seed: one per harness run, the same for every kernel
+# booted, unless RUST_GUP_FUZZ_SEED gives it (to replay a run).
+RUST_GUP_FUZZ_SEED=${RUST_GUP_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 
 symbols() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HARNESS/symbols.txt"; }
 
@@ -98,7 +101,22 @@ step_selftests() {
 	rm -rf "$r" && mkdir -p "$r/bin" "$r/tests" "$r/etc"
 	cp "$bb" "$r/bin/busybox"
 	cp "$HARNESS/guest/init" "$r/init"
+	cp "$HARNESS/guest/inject" "$HARNESS/guest/fuzz" "$r/bin/"
 	for t in $SELFTESTS $progs; do cp "$CACHE/$sdir/$t" "$r/tests/"; done
+	# trinity (the fuzz suite), dynamically linked: with the target's C
+	# library and dynamic loader where its interpreter path and the
+	# loader's default search path look for them.
+	cp "$(trinity_dir)/usr/bin/trinity" "$r/tests/trinity"
+	cp "$(trinity_dir)/VERSION" "$r/tests/trinity.version"
+	if [ "$GUP_ARCH" = arm64 ]; then
+		mkdir -p "$r/lib/aarch64-linux-gnu"
+		cp -L "$CHROOT/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1" "$r/lib/"
+		cp -L "$CHROOT/usr/aarch64-linux-gnu/lib/libc.so.6" "$r/lib/aarch64-linux-gnu/"
+	else
+		mkdir -p "$r/lib64" "$r/lib/x86_64-linux-gnu"
+		cp -L "$CHROOT/lib64/ld-linux-x86-64.so.2" "$r/lib64/"
+		cp -L "$CHROOT/lib/x86_64-linux-gnu/libc.so.6" "$r/lib/x86_64-linux-gnu/"
+	fi
 	symbols | awk '{print $1; print "__ksymtab_" $1}' > "$r/etc/rust-gup-symbols"
 	inchroot "cd $IN/initramfs$ARCH_SFX && find . | cpio -o -H newc --quiet | gzip -1 > $IN/initramfs$ARCH_SFX.cpio.gz.new"
 	mv "$CACHE/initramfs$ARCH_SFX.cpio.gz.new" "$CACHE/initramfs$ARCH_SFX.cpio.gz"
@@ -300,7 +318,9 @@ NO5LVL_SUITES=${RUST_GUP_NO5LVL_SUITES:-gup_test gup_longterm cow madv_populate 
 # gup_longterm_migrate is among the suites, on both architectures, and on
 # the baseline kernel too with RUST_GUP_MIGRATE_BASELINE=1, which shows
 # that the stock C kernel passes the same (CI leaves it out, for time).
-MIGRATE_SUITES=${RUST_GUP_MIGRATE_SUITES:-gup_longterm_migrate gup_longterm gup_test_longterm udmabuf}
+# faultinj_migrate (with faultinj) runs gup_longterm_migrate under fault
+# injection: the migration before a long-term pin allocates.
+MIGRATE_SUITES=${RUST_GUP_MIGRATE_SUITES:-gup_longterm_migrate gup_longterm gup_test_longterm udmabuf faultinj_migrate}
 MIGRATE_VARIANTS="cma movable"
 MIGRATE_BASELINE=${RUST_GUP_MIGRATE_BASELINE:-0}
 # The runs of gup_test_longterm, as compare sees them (suite/run).
@@ -340,6 +360,8 @@ migrate_suites() {
 		case " $SUITES " in *" $s "*) out="$out $s"; continue ;; esac
 		if [ "$s" = gup_test_longterm ]; then
 			case " $SUITES " in *" gup_test "*) out="$out $s" ;; esac
+		elif [ "$s" = faultinj_migrate ]; then
+			case " $SUITES " in *" faultinj "*) out="$out $s" ;; esac
 		fi
 	done
 	echo "${out# }"
@@ -423,9 +445,11 @@ step_boot() { # step_boot KIND RESDIR [VARIANT]
 	fi
 	# KASAN and lockdep under TCG are several times slower.
 	[ "$kind" = debug ] && timeout=$((QEMU_TIMEOUT * 2))
-	# The iouring_ro_loop suite's settings (see harness/guest/init).
+	# The iouring_ro_loop and faultinj suites' settings (see
+	# harness/guest/init), e.g. RUST_GUP_FAULTINJ_PROGS=cow,gup_longterm.
 	local v env
-	for v in loop_iters loop_secs loop_kind loop_hang_secs; do
+	for v in loop_iters loop_secs loop_kind loop_hang_secs faultinj_secs faultinj_percent \
+		faultinj_progs fuzz_secs fuzz_children fuzz_seed soak_secs soak_round; do
 		env=RUST_GUP_${v^^}
 		[ -z "${!env:-}" ] || append="$append rust_gup.$v=${!env// /_}"
 	done
@@ -501,6 +525,33 @@ cmd_run() {
 	build_unlock
 	step "boot-$(bdir "$kind")" step_boot "$kind" "$resdir"
 	cat "$resdir/versions.txt" >&2
+	python3 "$HARNESS/results.py" compare "$resdir" "$kind" --known-env "$HARNESS/known-env-failures.txt" || rc=$?
+	log "results: $resdir (timings: $resdir/timings.txt)"
+	return $rc
+}
+
+# soak MINUTES [KIND]: KIND (default: the debug kernel) booted once to run
+# the soak suite for MINUTES minutes: rounds of trinity, gup_fast_stress
+# and fault injection (see suite_soak in guest/init), with the checks of
+# every boot (no splat, no hang, lockdep live on a lockdep kernel, pins
+# balanced). Ends with "N passed, N failed, N skipped".
+cmd_soak() {
+	local minutes=${1:-60} kind=${2:-debug} resdir rc=0
+	case "$minutes" in ''|*[!0-9]*) die "soak: MINUTES must be a number" ;; esac
+	STEP_TIMES=$(mktemp)
+	step chroot step_chroot
+	step source step_source
+	resdir=$(new_resdir "soak-$kind")
+	mv "$STEP_TIMES" "$resdir/timings.txt"; STEP_TIMES=$resdir/timings.txt
+	step "build-$(bdir "$kind")" build_kernel "$kind"
+	step "selftests$ARCH_SFX" step_selftests
+	build_unlock
+	SUITES=soak
+	RUST_GUP_SOAK_SECS=$((minutes * 60))
+	# The last round may start just before the end (about 15 minutes of
+	# runs; a debug kernel doubles the limit itself).
+	QEMU_TIMEOUT=$((minutes * 60 + 1800))
+	step "boot-$(bdir "$kind")" step_boot "$kind" "$resdir"
 	python3 "$HARNESS/results.py" compare "$resdir" "$kind" --known-env "$HARNESS/known-env-failures.txt" || rc=$?
 	log "results: $resdir (timings: $resdir/timings.txt)"
 	return $rc
