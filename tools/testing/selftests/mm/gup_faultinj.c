@@ -637,29 +637,24 @@ static int outcome_slot(long r)
 	return -r > 1 && -r < NR_OUTCOMES ? -r : NR_OUTCOMES - 1;
 }
 
-/* "0,ENOMEM,short": the outcomes seen, in slot order. */
-static void outcome_set(const struct tally *t, char *s, size_t size)
+/*
+ * The outcomes seen, in slot order, "none" if none: "0,ENOMEM,short", or with
+ * @counts "0 x3, ENOMEM x5, short x1".
+ */
+static void outcome_list(const struct tally *t, bool counts, char *s, size_t size)
 {
 	size_t len = 0;
 	int o;
 
-	s[0] = 0;
-	for (o = 0; o < NR_OUTCOMES; o++)
-		if (t->n[o] && len < size)
-			len += snprintf(s + len, size - len, "%s%s", len ? "," : "",
-					outcome_name(o));
-}
-
-static void outcome_counts(const struct tally *t, char *s, size_t size)
-{
-	size_t len = 0;
-	int o;
-
-	s[0] = 0;
-	for (o = 0; o < NR_OUTCOMES; o++)
-		if (t->n[o] && len < size)
-			len += snprintf(s + len, size - len, "%s%s x%lu", len ? ", " : "",
-					outcome_name(o), t->n[o]);
+	snprintf(s, size, "none");
+	for (o = 0; o < NR_OUTCOMES; o++) {
+		if (!t->n[o] || len >= size)
+			continue;
+		len += snprintf(s + len, size - len, "%s%s", len ? (counts ? ", " : ",") : "",
+				outcome_name(o));
+		if (counts && len < size)
+			len += snprintf(s + len, size - len, " x%lu", t->n[o]);
+	}
 }
 
 /* Outcomes an allocation failure may give: anything else is a bug. */
@@ -732,13 +727,12 @@ static void run_sweep(const struct op *op, enum kind k)
 			bad = r;
 		}
 	}
-	outcome_set(&t, set, sizeof(set));
-	outcome_counts(&t, counts, sizeof(counts));
+	outcome_list(&t, false, set, sizeof(set));
+	outcome_list(&t, true, counts, sizeof(counts));
 	ksft_print_msg("%s %s: %u fault points%s; outcomes: %s\n", op->name,
-		       kind_name[k], points, n > max_n ? " (the most a sweep runs)" : "",
-		       counts[0] ? counts : "none");
+		       kind_name[k], points, n > max_n ? " (the most a sweep runs)" : "", counts);
 	printf("@@@ FAULTINJ mode=sweep op=%s/%s points=%u outcomes=%s\n", op->name,
-	       kind_name[k], points, set[0] ? set : "none");
+	       kind_name[k], points, set);
 	if (!all_data)
 		ksft_test_result_fail("sweep %s %s: data wrong after a run\n", op->name,
 				      kind_name[k]);
@@ -796,12 +790,12 @@ static void random_phase(struct combo *cs, int nr, int secs)
 		struct combo *c = &cs[i];
 		char set[256], counts[256];
 
-		outcome_set(&c->t, set, sizeof(set));
-		outcome_counts(&c->t, counts, sizeof(counts));
+		outcome_list(&c->t, false, set, sizeof(set));
+		outcome_list(&c->t, true, counts, sizeof(counts));
 		ksft_print_msg("random %s %s: %lu runs; outcomes: %s\n", c->op->name,
-			       kind_name[c->k], c->runs, counts[0] ? counts : "none");
+			       kind_name[c->k], c->runs, counts);
 		printf("@@@ FAULTINJ mode=random op=%s/%s runs=%lu outcomes=%s\n", c->op->name,
-		       kind_name[c->k], c->runs, set[0] ? set : "none");
+		       kind_name[c->k], c->runs, set);
 		ksft_test_result(c->runs && c->data_ok && !c->unexpected,
 				 "random %s %s: data right, outcomes expected\n", c->op->name,
 				 kind_name[c->k]);
