@@ -781,9 +781,12 @@ static void run_test(const struct test *t, enum area_kind k)
 	}
 	/*
 	 * The pages moved out were freed, but up to the high marks of the
-	 * per-CPU lists of the area's zone may wait there.
+	 * per-CPU lists of the area's zone may wait there: when no more
+	 * pages moved than those lists hold, the free count may not rise at
+	 * all (42 pages moved on a q35 guest, whose memory above 4 GiB
+	 * changes where the chunks land).
 	 */
-	if (free0 < 0 || free1 <= free0 || free1 - free0 + held < moved) {
+	if (free0 < 0 || free1 - free0 + (long)held < (long)moved) {
 		snprintf(err, sizeof(err),
 			 "the area's free pages rose by %ld, %lu pages moved out, per-CPU lists hold up to %lu",
 			 free1 - free0, moved, held);
