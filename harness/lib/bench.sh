@@ -47,12 +47,14 @@ bench_boot() {
 	local append="console=$(qemu_console) panic=-1 log_buf_len=16M brd.rd_nr=1 brd.rd_size=262144"
 	append="$append rust_gup.suites=$suite rust_gup.bench_reps=$BENCH_REPS rust_gup.bench_set=$BENCH_SET"
 	append="$append rust_gup.timeout=$BENCH_TIMEOUT"
+	append="$append vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1"
 	[ "$suite" = profile ] && append="$append nokaslr rust_gup.profile=$(echo "$PROFILE_ARGS" | tr ' ' ,)"
 	log "$suite $bname${run:+ (run $run)}: $(bench_qemu)${extra:+ $extra}, set $BENCH_SET, $BENCH_REPS repetitions"
-	local t0=$(date +%s) rc=0
+	local t0=$(date +%s) rc=0 initrd
+	initrd=$(boot_initrd "$bname" "$suite${run:+-run$run}")
 	inchroot "timeout $BENCH_TIMEOUT $(bench_qemu) $extra \
 		-nographic -no-reboot -monitor none -serial stdio \
-		-kernel $IN/build/$bname/$KIMAGE -initrd $IN/initramfs$ARCH_SFX.cpio.gz \
+		-kernel $IN/build/$bname/$KIMAGE -initrd $initrd \
 		-append '$append' </dev/null" > "$dir/serial.log" 2>&1 || rc=$?
 	log "$suite $bname${run:+ (run $run)}: QEMU exited with $rc after $(($(date +%s) - t0)) s," \
 		"$(grep -c '^@@@ BENCH .* rep=' "$dir/serial.log" || true) measurements"

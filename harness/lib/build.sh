@@ -134,13 +134,52 @@ build_kernel() {
 		tail -15 "$out/build.log" >&2
 		die "build $name failed (log: $out/build.log)"
 	fi
-	# Modules for the initramfs (none may be configured: that is fine).
-	rm -rf "$out/modinst"
-	kmake "$kind" INSTALL_MOD_PATH=$IN/build/$name/modinst modules_install >/dev/null 2>&1 || true
 	[ -f "$out/$KIMAGE" ] || die "build $name: no $KIMAGE"
+	build_modules "$kind"
 	# (x86 make prints "Kernel: ... is ready", arm64's Image rule does not)
 	msg=$(sed -n 's/^Kernel: \(.*\)/\1/p' "$out/build.log" | tail -1)
 	log "build $name: ${msg:-$KIMAGE} ok"
+}
+
+# build_modules KIND: the kernel's modules (ib_core, ib_uverbs, rdma_rxe,
+# ...) and the modules suite's test modules (harness/modules, built out of
+# tree against it), installed with modules.dep into modinst/, and packed
+# as modules.cpio.gz, which the boots append to the initramfs.
+# gup_license_gplonly (license "MIT", calls the EXPORT_SYMBOL_GPL
+# pin_user_pages_fast()) must first be refused by modpost; the .ko the
+# guest loads is built as GPL and given back its "MIT" in .modinfo (see
+# its source), so that the loader can be shown refusing it too.
+build_modules() {
+	local kind=$1 name out o m
+	name=$(bdir "$kind")
+	out=$BUILDS/$name o=$IN/build/$name m=$IN/build/$name/gup_modules
+	rm -rf "$out/modinst" "$out/gup_modules" "$out/modules.cpio.gz"
+	kmake "$kind" INSTALL_MOD_PATH=$o/modinst INSTALL_MOD_STRIP=1 modules_install > "$out/modules.log" 2>&1 ||
+		die "build $name: modules_install failed (log: $out/modules.log)"
+	mkdir -p "$out/gup_modules"
+	cp "$HARNESS"/modules/* "$out/gup_modules/"
+	if kmake "$kind" M=$m GUP_MODULES=gup_license_gplonly.o modules >> "$out/modules.log" 2>&1 ||
+		! grep -q "ERROR: modpost: GPL-incompatible module gup_license_gplonly.ko uses GPL-only symbol 'pin_user_pages_fast'" \
+			"$out/modules.log"; then
+		die "build $name: modpost did not refuse gup_license_gplonly (log: $out/modules.log)"
+	fi
+	echo "rust-gup: modpost refused gup_license_gplonly (MIT) as it must" >> "$out/modules.log"
+	if ! kmake "$kind" M=$m GUP_LICENSE_GPLONLY_AS_GPL=y modules >> "$out/modules.log" 2>&1 ||
+		! python3 - "$out/gup_modules/gup_license_gplonly.ko" <<-'PY' >> "$out/modules.log" 2>&1 ||
+			import sys
+			p = sys.argv[1]
+			b = open(p, "rb").read()
+			assert b.count(b"license=GPL\0") == 1, "one license=GPL in .modinfo"
+			open(p, "wb").write(b.replace(b"license=GPL\0", b"license=MIT\0"))
+			print("rust-gup: gup_license_gplonly.ko: license=GPL rewritten to license=MIT")
+		PY
+		! kmake "$kind" M=$m INSTALL_MOD_PATH=$o/modinst INSTALL_MOD_STRIP=1 modules_install \
+			>> "$out/modules.log" 2>&1; then
+		tail -20 "$out/modules.log" >&2
+		die "build $name: the test modules failed (log: $out/modules.log)"
+	fi
+	inchroot "cd $o/modinst && find . | cpio -o -H newc --quiet | gzip -1 > $o/modules.cpio.gz"
+	log "build $name: $(find "$out/modinst" -name '*.ko' | wc -l) modules, modules.cpio.gz $(du -h "$out/modules.cpio.gz" | cut -f1)"
 }
 
 cmd_build() {

@@ -9,6 +9,30 @@ chroot_packages() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HARNESS/${1:-packa
 # The target's static busybox for --arch arm64, unpacked from its package.
 BUSYBOX_ARM64=$CACHE/busybox-arm64/usr/bin/busybox
 
+# unpack_debs DIR PKG...: Debian packages (names with their :ARCH) that
+# cannot or need not be installed in the chroot, downloaded from the
+# mirror and unpacked (dpkg-deb -x) into DIR under the cache, with one
+# "package:arch version" line each in DIR/VERSIONS. Kept until the list
+# changes.
+unpack_debs() {
+	local dir=$1 n want; shift
+	n=${dir##*/}
+	want=$(echo "$*" | sha256sum | cut -c1-16)
+	[ "$(cat "$dir/.rust-gup-debs" 2>/dev/null || true)" = "$want" ] && return 0
+	log "chroot: unpacking $* into $dir"
+	mkdir -p "$CACHE/tmp"
+	inchroot "rm -rf $IN/tmp/$n-deb $IN/$n.new && mkdir -p $IN/tmp/$n-deb $IN/$n.new &&
+		cd $IN/tmp/$n-deb && apt-get download -qq $* &&
+		for d in *.deb; do dpkg-deb -x \$d $IN/$n.new &&
+			echo \"\$(dpkg-deb -f \$d Package):\$(dpkg-deb -f \$d Architecture) \$(dpkg-deb -f \$d Version)\" >> $IN/$n.new/VERSIONS; done" 2>&1 |
+		hide_mirror | grep -v unsandboxed >&2 || true
+	[ "$(wc -l < "$CACHE/$n.new/VERSIONS" 2>/dev/null || echo 0)" = "$#" ] ||
+		die "cannot download and unpack all of: $*"
+	echo "$want" > "$CACHE/$n.new/.rust-gup-debs"
+	rm -rf "$dir" && mv "$CACHE/$n.new" "$dir"
+	rm -rf "$CACHE/tmp/$n-deb"
+}
+
 # --arch arm64: the cross toolchain and the target's libraries of
 # harness/packages-arm64.txt, added to the same chroot only when arm64 is
 # used (names ending in :arm64 need dpkg's arm64 architecture), and the
@@ -22,44 +46,27 @@ chroot_arm64() {
 		echo "$want" > "$stamp"
 	fi
 	# busybox-static is not Multi-Arch: its arm64 package cannot be
-	# installed beside the amd64 one, so it is unpacked into the cache.
-	if [ ! -x "$BUSYBOX_ARM64" ]; then
-		log "chroot: unpacking busybox-static:arm64 into $CACHE/busybox-arm64"
-		mkdir -p "$CACHE/tmp"
-		inchroot "rm -rf $IN/tmp/busybox-deb $IN/busybox-arm64.new && mkdir -p $IN/tmp/busybox-deb &&
-			cd $IN/tmp/busybox-deb && apt-get download -qq busybox-static:arm64 &&
-			dpkg-deb -x busybox-static_*_arm64.deb $IN/busybox-arm64.new &&
-			dpkg-deb -f busybox-static_*_arm64.deb Version > $IN/busybox-arm64.new/VERSION" 2>&1 |
-			hide_mirror | grep -v unsandboxed >&2 || true
-		[ -x "$CACHE/busybox-arm64.new/usr/bin/busybox" ] || die "cannot unpack busybox-static:arm64"
-		rm -rf "$CACHE/busybox-arm64" && mv "$CACHE/busybox-arm64.new" "$CACHE/busybox-arm64"
-		rm -rf "$CACHE/tmp/busybox-deb"
-	fi
+	# installed beside the amd64 one.
+	unpack_debs "$CACHE/busybox-arm64" busybox-static:arm64
+	[ -x "$BUSYBOX_ARM64" ] || die "cannot unpack busybox-static:arm64"
 	inchroot 'aarch64-linux-gnu-gcc --version | head -1; qemu-system-aarch64 --version | head -1;
-		dpkg-query -W -f="libstd-rust-dev:arm64 \${Version}\n" libstd-rust-dev:arm64;
-		echo "busybox-static:arm64 $(cat '"$IN"'/busybox-arm64/VERSION)"' |
+		dpkg-query -W -f="libstd-rust-dev:arm64 \${Version}\n" libstd-rust-dev:arm64' |
+		cat - "$CACHE/busybox-arm64/VERSIONS" |
 		tee "$CACHE/toolchain-versions-arm64.txt" | sed 's/^/  /' >&2
 }
 
-# The syscall fuzzer of the fuzz suite: Debian's trinity for the target,
-# unpacked from its package into the cache (dynamically linked: the
-# initramfs gets the target's C library beside it).
+# The syscall fuzzer of the fuzz suite: Debian's trinity for the target
+# (dynamically linked: the initramfs gets the target's C library beside
+# it), and the programs and libraries of harness/guest-packages.txt for the
+# drivers suites, unpacked into the cache.
 trinity_dir() { echo "$CACHE/trinity-$DEB_ARCH"; }
+guest_pkgs_dir() { echo "$CACHE/guest-pkgs-$DEB_ARCH"; }
 
-unpack_trinity() {
-	local dir
-	dir=$(trinity_dir)
-	[ -x "$dir/usr/bin/trinity" ] && return 0
-	log "chroot: unpacking trinity:$DEB_ARCH into $dir"
-	mkdir -p "$CACHE/tmp"
-	inchroot "rm -rf $IN/tmp/trinity-deb $IN/${dir##*/}.new && mkdir -p $IN/tmp/trinity-deb &&
-		cd $IN/tmp/trinity-deb && apt-get download -qq trinity:$DEB_ARCH &&
-		dpkg-deb -x trinity_*_$DEB_ARCH.deb $IN/${dir##*/}.new &&
-		dpkg-deb -f trinity_*_$DEB_ARCH.deb Version > $IN/${dir##*/}.new/VERSION" 2>&1 |
-		hide_mirror | grep -v unsandboxed >&2 || true
-	[ -x "$dir.new/usr/bin/trinity" ] || die "cannot unpack trinity:$DEB_ARCH"
-	rm -rf "$dir" && mv "$dir.new" "$dir"
-	rm -rf "$CACHE/tmp/trinity-deb"
+unpack_guest_debs() {
+	unpack_debs "$(trinity_dir)" "trinity:$DEB_ARCH"
+	[ -x "$(trinity_dir)/usr/bin/trinity" ] || die "cannot unpack trinity:$DEB_ARCH"
+	# shellcheck disable=SC2046 # one package name per line
+	unpack_debs "$(guest_pkgs_dir)" $(chroot_packages guest-packages.txt | sed "s/\$/:$DEB_ARCH/")
 }
 
 step_chroot() {
@@ -102,6 +109,6 @@ step_chroot() {
 	if [ "$GUP_ARCH" = arm64 ]; then
 		chroot_arm64
 	fi
-	unpack_trinity
-	echo "  trinity:$DEB_ARCH $(cat "$(trinity_dir)/VERSION")" >&2
+	unpack_guest_debs
+	sed 's/^/  /' "$(trinity_dir)/VERSIONS" >&2
 }

@@ -17,6 +17,22 @@ DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump gup_cve gup_fast_stress"
 OTHER_SELFTESTS="drivers/dma-buf:udmabuf iommu:iommufd iommu:iommufd_fail_nth"
 DEFAULT_SUITES="$DEFAULT_SUITES udmabuf iommufd iommufd_fail_nth faultinj"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_longterm_migrate fuzz"
+# Real drivers on the exports: VFIO on QEMU's edu device behind the
+# emulated IOMMU (7.2's vfio selftests and our vfio_edu_dma_test), RDMA on
+# soft-RoCE (7.2's rdma selftest scripts, our rxe_umem_test, which links
+# with libibverbs and is not static, rdma-core's and perftest's clients),
+# and the modules suite (license split, a GUP-calling module), last: its
+# non-GPL modules taint the kernel.
+VFIO_SELFTESTS="vfio_dma_mapping_test vfio_dma_mapping_mmio_test vfio_iommufd_setup_test"
+VFIO_SELFTESTS="$VFIO_SELFTESTS vfio_pci_device_test vfio_pci_device_init_perf_test"
+VFIO_SELFTESTS="$VFIO_SELFTESTS vfio_pci_driver_test vfio_pci_sriov_uapi_test vfio_edu_dma_test"
+for t in $VFIO_SELFTESTS; do OTHER_SELFTESTS="$OTHER_SELFTESTS vfio:$t"; done
+RDMA_SCRIPTS="rxe_rping_between_netns rxe_ipv6 rxe_socket_with_netns rxe_test_NETDEV_UNREGISTER rxe_sent_rcvd_bytes"
+DEFAULT_SUITES="$DEFAULT_SUITES vfio vfio_edu rdma rdma_verbs modules"
+# The drivers suites' programs from Debian (harness/guest-packages.txt),
+# paths in their packages; the initramfs gets them with their libraries.
+GUEST_PROGRAMS="usr/bin/bash usr/bin/ip usr/bin/ss usr/bin/rdma usr/bin/ibv_rc_pingpong"
+GUEST_PROGRAMS="$GUEST_PROGRAMS usr/bin/ibv_devinfo usr/bin/rping usr/bin/ib_write_bw usr/bin/ib_read_bw"
 SUITES=${RUST_GUP_SUITES:-$DEFAULT_SUITES}
 QEMU_TIMEOUT=${RUST_GUP_QEMU_TIMEOUT:-2700}
 # How long the gup_fast_stress suite runs, in seconds (rust_gup.stress_secs;
@@ -81,6 +97,16 @@ step_selftests() {
 		die "gup_bench build failed (log: $CACHE/$sdir/build.log)"
 	fi
 	progs="$progs gup_bench"
+	# rxe_umem_test links with rdma-core's libibverbs (libibverbs-dev in
+	# the chroot, :arm64 for arm64): dynamic, the initramfs has its
+	# libraries.
+	log "selftests: building rxe_umem_test (tools/testing/selftests/rdma, libibverbs)"
+	if ! inchroot "cd $IN/linux && make -C tools/testing/selftests/rdma OUTPUT=$IN/$sdir $cc \
+		KHDR_INCLUDES='-isystem $IN/build/$hdr/usr/include' $IN/$sdir/rxe_umem_test" \
+		>> "$CACHE/$sdir/build.log" 2>&1; then
+		tail -20 "$CACHE/$sdir/build.log" >&2
+		die "rxe_umem_test build failed (log: $CACHE/$sdir/build.log)"
+	fi
 	grep -q LOCAL_CONFIG_HAVE_LIBURING "$TREE/tools/testing/selftests/mm/local_config.h" ||
 		die "liburing not detected: the io_uring cases would be skipped"
 	# local_config.h is probed once per tree, with whichever compiler ran
@@ -107,7 +133,7 @@ step_selftests() {
 	# library and dynamic loader where its interpreter path and the
 	# loader's default search path look for them.
 	cp "$(trinity_dir)/usr/bin/trinity" "$r/tests/trinity"
-	cp "$(trinity_dir)/VERSION" "$r/tests/trinity.version"
+	cut -d" " -f2 "$(trinity_dir)/VERSIONS" > "$r/tests/trinity.version"
 	if [ "$GUP_ARCH" = arm64 ]; then
 		mkdir -p "$r/lib/aarch64-linux-gnu"
 		cp -L "$CHROOT/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1" "$r/lib/"
@@ -117,6 +143,27 @@ step_selftests() {
 		cp -L "$CHROOT/lib64/ld-linux-x86-64.so.2" "$r/lib64/"
 		cp -L "$CHROOT/lib/x86_64-linux-gnu/libc.so.6" "$r/lib/x86_64-linux-gnu/"
 	fi
+	# The drivers suites: rdma scripts (with kselftest's ktap helpers they
+	# source), rxe_umem_test, Debian's programs with their libraries (and
+	# libibverbs' rxe provider, which it loads by its driver file, and
+	# libgcc_s, which glibc loads for pthread_exit()).
+	mkdir -p "$r/tests/rdma" "$r/tests/kselftest"
+	for t in $RDMA_SCRIPTS; do cp "$TREE/tools/testing/selftests/rdma/$t.sh" "$r/tests/rdma/"; done
+	cp "$TREE/tools/testing/selftests/kselftest/ktap_helpers.sh" "$r/tests/kselftest/"
+	cp "$CACHE/$sdir/rxe_umem_test" "$r/tests/"
+	cp "$HARNESS/guest/tapwrap" "$HARNESS/guest/modules" "$r/bin/"
+	local gp pk triplet=x86_64-linux-gnu libc=/lib/x86_64-linux-gnu
+	[ "$GUP_ARCH" = arm64 ] && triplet=aarch64-linux-gnu libc=/usr/aarch64-linux-gnu/lib
+	gp=$(guest_pkgs_dir)
+	pk=$IN/${gp##*/}
+	mkdir -p "$r/etc/libibverbs.d" "$r/usr/lib/$triplet/libibverbs"
+	cp "$gp/etc/libibverbs.d/rxe.driver" "$r/etc/libibverbs.d/"
+	# shellcheck disable=SC2086 # lists of paths
+	inchroot "bash /repo/harness/needed.sh $pk $IN/initramfs$ARCH_SFX $triplet $libc \
+		$GUEST_PROGRAMS $(cd "$gp" && echo usr/lib/$triplet/libibverbs/librxe-*.so) \
+		usr/lib/$triplet/libgcc_s.so.1 \
+		--also $IN/$sdir/rxe_umem_test" || die "initramfs: shared libraries missing"
+	ln -sf /usr/bin/bash "$r/bin/bash"
 	symbols | awk '{print $1; print "__ksymtab_" $1}' > "$r/etc/rust-gup-symbols"
 	inchroot "cd $IN/initramfs$ARCH_SFX && find . | cpio -o -H newc --quiet | gzip -1 > $IN/initramfs$ARCH_SFX.cpio.gz.new"
 	mv "$CACHE/initramfs$ARCH_SFX.cpio.gz.new" "$CACHE/initramfs$ARCH_SFX.cpio.gz"
@@ -179,6 +226,25 @@ nm_report() {
 			printf 'nm-%s\tfail\t%s is not defined by the Rust object alone\n' "$sym" "$sym"
 		fi
 	done < <(symbols)
+	# A GUP-calling driver built as a module (ib_core: ib_umem_get() pins
+	# with pin_user_pages_fast()): its undefined GUP symbols are exports
+	# of vmlinux (Module.symvers), which on the rust kernel mm/gup/mod.o
+	# defines, so that loading it binds them to the Rust code.
+	local ko=$o/drivers/infiniband/core/ib_core.ko used u bad="" where=""
+	used=$(inchroot "llvm-nm -u $ko" 2>/dev/null | awk '{print $NF}' |
+		grep -xFf <(symbols | awk '{print $1}') | sort | tr '\n' ' ' || true)
+	for u in $used; do
+		awk -v s="$u" '$2 == s && $3 == "vmlinux"' "$out/Module.symvers" | grep -q . || bad="$bad $u"
+		if [ "$kind" != baseline ]; then
+			grep -qE "^[0-9a-f]+ T $u\$" <<< "$nm_mod" || bad="$bad $u(not-in-mod.o)"
+			where=", each defined by mm/gup/mod.o (Rust)"
+		fi
+	done
+	if [ -n "$used" ] && [ -z "$bad" ]; then
+		printf 'module-gup-symbols\tok\tib_core.ko uses %s: vmlinux exports%s\n' "${used% }" "$where"
+	else
+		printf 'module-gup-symbols\tfail\tib_core.ko GUP symbols: %s; not resolved as expected:%s\n' "${used:-none}" "${bad:- none}"
+	fi
 }
 
 # Style checks of our change, as "name<TAB>ok|fail<TAB>detail" lines:
@@ -285,10 +351,28 @@ docs_report() {
 # was OOM-killed with 4 GiB. (With 8 GiB, cow hung in its io_uring R/O
 # case on a PTE-mapped 32K THP, on the stock kernel, in 2 of 2 boots.)
 qemu_cmd() {
+	# QEMU's edu device (a PCI DMA engine) behind an emulated IOMMU, for
+	# the vfio suites: intel-iommu on a q35 machine (before the other
+	# devices; no interrupt remapping, whose absence the VFIO and
+	# iommufd parameters on the command line allow), SMMUv3 on virt. No NIC.
 	case "$GUP_ARCH" in
-	x86_64) echo "qemu-system-x86_64 -M pc -accel tcg -cpu max -smp 2 -m 4G" ;;
-	arm64) echo "qemu-system-aarch64 -M virt -accel tcg -cpu max,pauth-impdef=on -smp 2 -m 6G" ;;
+	x86_64) echo "qemu-system-x86_64 -M q35 -accel tcg -cpu max -smp 2 -m 4G -device intel-iommu,intremap=off -device edu -nic none" ;;
+	arm64) echo "qemu-system-aarch64 -M virt,iommu=smmuv3 -accel tcg -cpu max,pauth-impdef=on -smp 2 -m 6G -device edu -nic none" ;;
 	esac
+}
+
+# boot_initrd BNAME TAG: the initramfs, and the kernel's modules (its
+# modules.cpio.gz, from the build) after it: the kernel unpacks
+# concatenated archives in turn. TAG keeps boots of one kernel that run
+# at the same time apart. Prints the path in the chroot.
+boot_initrd() {
+	local bname=$1 tag=$2 mods=$BUILDS/$1/modules.cpio.gz
+	if [ ! -f "$mods" ]; then
+		echo "$IN/initramfs$ARCH_SFX.cpio.gz"
+		return
+	fi
+	cat "$CACHE/initramfs$ARCH_SFX.cpio.gz" "$mods" > "$BUILDS/$bname/initrd-$tag.cpio.gz"
+	echo "$IN/build/$bname/initrd-$tag.cpio.gz"
 }
 qemu_console() {
 	case "$GUP_ARCH" in
@@ -377,6 +461,9 @@ step_boot() { # step_boot KIND RESDIR [VARIANT]
 	mkdir -p "$dir"
 	local suites=$SUITES
 	local append="console=$(qemu_console) panic=-1 log_buf_len=16M brd.rd_nr=1 brd.rd_size=262144"
+	# The emulated IOMMUs remap no interrupts: VFIO and iommufd refuse a
+	# device unless told that is fine (the edu device raises none here).
+	append="$append vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1"
 	local reports=""
 	case "$variant" in
 	"")
@@ -472,9 +559,11 @@ step_boot() { # step_boot KIND RESDIR [VARIANT]
 	# in 4 with no5lvl). The rust and rust-no5lvl boots keep testing 5-
 	# and 4-level paging.
 	[ "$kind" = debug ] && [ "$GUP_ARCH" = x86_64 ] && qemu=${qemu/-cpu max/-cpu max,la57=off}
+	local initrd
+	initrd=$(boot_initrd "$bname" "${variant:-main}")
 	inchroot "timeout $timeout $qemu \
 		-nographic -no-reboot -monitor none -serial stdio \
-		-kernel $IN/build/$bname/$KIMAGE -initrd $IN/initramfs$ARCH_SFX.cpio.gz \
+		-kernel $IN/build/$bname/$KIMAGE -initrd $initrd \
 		-append '$append' </dev/null" > "$dir/serial.log" 2>&1 || rc=$?
 	log "boot $bname${variant:+-$variant}: QEMU exited with $rc after $(($(date +%s) - t0)) s"
 	cp "$BUILDS/$bname/.config" "$dir/config"
