@@ -13,7 +13,8 @@ BUSYBOX_ARM64=$CACHE/busybox-arm64/usr/bin/busybox
 # cannot or need not be installed in the chroot, downloaded from the
 # mirror and unpacked (dpkg-deb -x) into DIR under the cache, with one
 # "package:arch version" line each in DIR/VERSIONS. Kept until the list
-# changes.
+# changes. A new chroot has no package lists (mmdebstrap cleans them up):
+# then they are fetched first.
 unpack_debs() {
 	local dir=$1 n want; shift
 	n=${dir##*/}
@@ -22,7 +23,8 @@ unpack_debs() {
 	log "chroot: unpacking $* into $dir"
 	mkdir -p "$CACHE/tmp"
 	inchroot "rm -rf $IN/tmp/$n-deb $IN/$n.new && mkdir -p $IN/tmp/$n-deb $IN/$n.new &&
-		cd $IN/tmp/$n-deb && apt-get download -qq $* &&
+		cd $IN/tmp/$n-deb && { apt-get download -qq $* 2>/dev/null ||
+			{ apt-get update -qq && apt-get download -qq $*; }; } &&
 		for d in *.deb; do dpkg-deb -x \$d $IN/$n.new &&
 			echo \"\$(dpkg-deb -f \$d Package):\$(dpkg-deb -f \$d Architecture) \$(dpkg-deb -f \$d Version)\" >> $IN/$n.new/VERSIONS; done" 2>&1 |
 		hide_mirror | grep -v unsandboxed >&2 || true
