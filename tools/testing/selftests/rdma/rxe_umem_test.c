@@ -321,100 +321,109 @@ static int move_check(struct ctx *c, struct ibv_mr *smr, char *src, size_t slen,
 	return 0;
 }
 
+/* A source and a destination buffer, each registered as a memory region. */
+struct regs {
+	char *src, *dst;
+	size_t slen;
+	struct ibv_mr *smr, *dmr;
+	long before;	/* pins held before */
+};
+
+/*
+ * Map and fill both buffers (source with @sfill, destination with @dfill)
+ * and register them. On failure what was made stays in @r for
+ * regs_put(), and @why says what failed.
+ */
+static int regs_get(struct ctx *c, enum kind k, size_t slen, int sfill, int dfill,
+		    struct regs *r, char *why, size_t wlen)
+{
+	memset(r, 0, sizeof(*r));
+	r->before = pins_held();
+	r->slen = slen;
+	r->src = buf_alloc(k, slen);
+	r->dst = buf_alloc(k, DST_SIZE);
+	if (!r->src || !r->dst) {
+		snprintf(why, wlen, "mmap failed");
+		return -ENOMEM;
+	}
+	memset(r->src, sfill, slen);
+	memset(r->dst, dfill, DST_SIZE);
+	r->smr = reg(c, r->src, slen);
+	r->dmr = reg(c, r->dst, DST_SIZE);
+	if (!r->smr || !r->dmr) {
+		int err = errno;
+
+		snprintf(why, wlen, "ibv_reg_mr: %s", strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/*
+ * Deregister and unmap what regs_get() made. Returns @ret, or if that is
+ * 0, a failed deregistration or pins left behind.
+ */
+static int regs_put(struct regs *r, int ret, char *why, size_t wlen)
+{
+	if (r->smr && ibv_dereg_mr(r->smr) && !ret)
+		ret = -EIO;
+	if (r->dmr && ibv_dereg_mr(r->dmr) && !ret)
+		ret = -EIO;
+	if (!ret && pins_held() != r->before) {
+		snprintf(why, wlen, "unbalanced: %ld pins left", pins_held() - r->before);
+		ret = -EINVAL;
+	}
+	if (r->src)
+		munmap(r->src, r->slen);
+	if (r->dst)
+		munmap(r->dst, DST_SIZE);
+	return ret;
+}
+
 static int t_mr(struct ctx *c, enum kind k, size_t slen, char *why, size_t wlen)
 {
-	long before = pins_held(), held, want = (slen + DST_SIZE) / PAGE;
-	char *src = buf_alloc(k, slen), *dst = buf_alloc(k, DST_SIZE);
-	struct ibv_mr *smr = NULL, *dmr = NULL;
-	int ret = -ENOMEM;
+	long held, want = (slen + DST_SIZE) / PAGE;
+	struct regs r;
+	int ret;
 
-	if (!src || !dst) {
-		snprintf(why, wlen, "mmap failed");
-		goto out;
+	ret = regs_get(c, k, slen, 1, 2, &r, why, wlen);
+	if (!ret) {
+		held = pins_held() - r.before;
+		ret = move_check(c, r.smr, r.src, slen, r.dmr, r.dst, 1, why, wlen);
+		if (!ret && held != want) {
+			snprintf(why, wlen, "%ld pins held while registered, want %ld", held, want);
+			ret = -EINVAL;
+		}
 	}
-	memset(src, 1, slen);
-	memset(dst, 2, DST_SIZE);
-	smr = reg(c, src, slen);
-	dmr = reg(c, dst, DST_SIZE);
-	if (!smr || !dmr) {
-		ret = -errno;
-		snprintf(why, wlen, "ibv_reg_mr: %s", strerror(errno));
-		goto out;
-	}
-	held = pins_held() - before;
-	ret = move_check(c, smr, src, slen, dmr, dst, 1, why, wlen);
-	if (!ret && held != want) {
-		snprintf(why, wlen, "%ld pins held while registered, want %ld", held, want);
-		ret = -EINVAL;
-	}
-out:
-	if (smr && ibv_dereg_mr(smr) && !ret)
-		ret = -EIO;
-	if (dmr && ibv_dereg_mr(dmr) && !ret)
-		ret = -EIO;
-	if (!ret && pins_held() != before) {
-		snprintf(why, wlen, "unbalanced: %ld pins left", pins_held() - before);
-		ret = -EINVAL;
-	}
-	if (src)
-		munmap(src, slen);
-	if (dst)
-		munmap(dst, DST_SIZE);
-	return ret;
+	return regs_put(&r, ret, why, wlen);
 }
 
 static int t_fork(struct ctx *c, enum kind k, char *why, size_t wlen)
 {
 	size_t slen = 8UL << 20;
-	long before = pins_held();
-	char *src = buf_alloc(k, slen), *dst = buf_alloc(k, DST_SIZE);
-	struct ibv_mr *smr = NULL, *dmr = NULL;
-	int ret = -ENOMEM, status;
+	struct regs r;
+	int ret, status;
 	pid_t pid;
 
-	if (!src || !dst) {
-		snprintf(why, wlen, "mmap failed");
-		goto out;
-	}
-	memset(src, 3, slen);
-	memset(dst, 4, DST_SIZE);
-	smr = reg(c, src, slen);
-	dmr = reg(c, dst, DST_SIZE);
-	if (!smr || !dmr) {
-		ret = -errno;
-		snprintf(why, wlen, "ibv_reg_mr: %s", strerror(errno));
-		goto out;
-	}
+	ret = regs_get(c, k, slen, 3, 4, &r, why, wlen);
+	if (ret)
+		return regs_put(&r, ret, why, wlen);
 	pid = fork();
 	if (pid == 0) {
-		memset(src, 0xc1, slen);
-		memset(dst, 0xc2, DST_SIZE);
+		memset(r.src, 0xc1, slen);
+		memset(r.dst, 0xc2, DST_SIZE);
 		_exit(0);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
 		snprintf(why, wlen, "fork or child failed");
-		ret = -ECHILD;
-		goto out;
+		return regs_put(&r, -ECHILD, why, wlen);
 	}
-	ret = move_check(c, smr, src, slen, dmr, dst, 9, why, wlen);
-	if (!ret && src[slen / 2 + 5] == (char)0xc1) {
+	ret = move_check(c, r.smr, r.src, slen, r.dmr, r.dst, 9, why, wlen);
+	if (!ret && r.src[slen / 2 + 5] == (char)0xc1) {
 		snprintf(why, wlen, "the child's write shows in the parent");
 		ret = -EILSEQ;
 	}
-out:
-	if (smr && ibv_dereg_mr(smr) && !ret)
-		ret = -EIO;
-	if (dmr && ibv_dereg_mr(dmr) && !ret)
-		ret = -EIO;
-	if (!ret && pins_held() != before) {
-		snprintf(why, wlen, "unbalanced: %ld pins left", pins_held() - before);
-		ret = -EINVAL;
-	}
-	if (src)
-		munmap(src, slen);
-	if (dst)
-		munmap(dst, DST_SIZE);
-	return ret;
+	return regs_put(&r, ret, why, wlen);
 }
 
 static int t_rereg(struct ctx *c, enum kind k, char *why, size_t wlen)

@@ -407,6 +407,19 @@ static int unmap_both(struct dev *d, struct bufs *b)
 	return r1 ? r1 : r2;
 }
 
+/* Fill both buffers (@sfill, @dfill) and map them; @why says what failed. */
+static int fill_map(struct dev *d, struct bufs *b, int sfill, int dfill, char *why, size_t wlen)
+{
+	int ret;
+
+	memset(b->src, sfill, b->len);
+	memset(b->dst, dfill, DST_SIZE);
+	ret = map_both(d, b);
+	if (ret)
+		snprintf(why, wlen, "map: %s", strerror(-ret));
+	return ret;
+}
+
 /* map: data through the pins; one pin per page while mapped; none after. */
 static int t_map(struct dev *d, struct bufs *b, char *why, size_t wlen)
 {
@@ -414,13 +427,9 @@ static int t_map(struct dev *d, struct bufs *b, char *why, size_t wlen)
 	long want = (b->len + DST_SIZE) / PAGE;
 	int ret;
 
-	memset(b->src, 1, b->len);
-	memset(b->dst, 2, DST_SIZE);
-	ret = map_both(d, b);
-	if (ret) {
-		snprintf(why, wlen, "map: %s", strerror(-ret));
+	ret = fill_map(d, b, 1, 2, why, wlen);
+	if (ret)
 		return ret;
-	}
 	held = pins_held() - before;
 	ret = check_all(d, b->src, b->dst, 1);
 	if (unmap_both(d, b) && !ret)
@@ -454,13 +463,9 @@ static int t_fork(struct dev *d, struct bufs *b, char *why, size_t wlen)
 	size_t i;
 	pid_t pid;
 
-	memset(b->src, 3, b->len);
-	memset(b->dst, 4, DST_SIZE);
-	ret = map_both(d, b);
-	if (ret) {
-		snprintf(why, wlen, "map: %s", strerror(-ret));
+	ret = fill_map(d, b, 3, 4, why, wlen);
+	if (ret)
 		return ret;
-	}
 	pid = fork();
 	if (pid == 0) {
 		/* The child writes every page of its copies, then leaves. */
