@@ -35,6 +35,16 @@
 #include <linux/cacheflush.h>
 #include <linux/mmu_context.h>
 
+__rust_helper void rust_helper_folio_get(struct folio *folio)
+{
+	folio_get(folio);
+}
+
+__rust_helper void rust_helper_folio_put(struct folio *folio)
+{
+	folio_put(folio);
+}
+
 __rust_helper struct folio *rust_helper_page_folio(struct page *page)
 {
 	return page_folio(page);
