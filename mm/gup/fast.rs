@@ -39,7 +39,17 @@ use kernel::{
         c_long,
         c_ulong, //
     },
+    mm::pgtable::{
+        self,
+        P4d, //
+        Pgd,
+        Pmd,
+        Pte,
+        Pud,
+    },
     prelude::*,
+    vm_warn_on_once,
+    warn_on_once, //
 };
 
 use crate::{
@@ -54,7 +64,7 @@ use crate::{
     },
     follow::{
         self,
-        Mm, //
+        MmPtr, //
     },
     pin::{
         self,
@@ -162,7 +172,7 @@ impl Out {
 /// `page` must be a `struct page` of the memmap (its folio may be freed concurrently).
 /// Interrupts must be disabled.
 #[inline(always)]
-unsafe fn try_get_folio(page: PagePtr, refs: i32) -> Option<Folio> {
+unsafe fn try_get_folio<'a>(page: PagePtr, refs: i32) -> Option<&'a Folio> {
     loop {
         // SAFETY: `page` is a memmap entry, which stays valid while interrupts are off (memory
         // hot-unplug synchronizes with GUP-fast like page-table freeing does).
@@ -182,9 +192,9 @@ unsafe fn try_get_folio(page: PagePtr, refs: i32) -> Option<Folio> {
             unsafe { bindings::folio_put_refs(folio, refs) };
             continue;
         }
-        // SAFETY: `folio` is valid (so not NULL: `page_folio()` of a memmap entry) and
-        // referenced by us.
-        return Some(unsafe { Folio::from_pinned(folio) });
+        // SAFETY: `folio` is valid and referenced by us until the caller gives the references
+        // back.
+        return Some(unsafe { Folio::from_raw(folio) });
     }
 }
 
@@ -199,9 +209,10 @@ unsafe fn try_get_folio(page: PagePtr, refs: i32) -> Option<Folio> {
 /// # Safety
 ///
 /// `page` must be a page mapped by an entry just read from the current mm's page tables, with
-/// interrupts disabled since.
+/// interrupts disabled since; `refs` positive. The folio returned is borrowed for as long as the
+/// caller holds what was taken.
 #[inline(always)]
-unsafe fn try_grab_folio_fast(page: PagePtr, refs: i32, flags: FollFlags) -> Option<Folio> {
+unsafe fn try_grab_folio_fast<'a>(page: PagePtr, refs: i32, flags: FollFlags) -> Option<&'a Folio> {
     // SAFETY: Reads the interrupt state.
     vm_warn_on_once!(!unsafe { bindings::gup_irqs_disabled() });
 
@@ -222,20 +233,20 @@ unsafe fn try_grab_folio_fast(page: PagePtr, refs: i32, flags: FollFlags) -> Opt
     // SAFETY: `page` is a memmap entry.
     if unsafe { crate::folio::is_zero_page(page) } {
         // SAFETY: The zero page is never freed.
-        return Some(unsafe { Folio::of_page(page) });
+        return Some(unsafe { Folio::from_page(page) });
     }
     // SAFETY: By the caller's guarantee.
     let folio = unsafe { try_get_folio(page, refs) }?;
 
     // A long-term pin of a folio in the wrong zone needs the slow path, which migrates it.
-    // SAFETY: `folio` is referenced.
-    if flags.contains(Foll::Longterm) && !unsafe { longterm_pinnable(folio) } {
+    if flags.contains(Foll::Longterm) && !folio.is_longterm_pinnable() {
         // SAFETY: The references were taken just above.
         unsafe { folio.put_refs(refs) };
         return None;
     }
 
-    count_pins(folio, refs);
+    // SAFETY: `refs > 0` references were just taken.
+    unsafe { count_pins(folio, refs) };
     Some(folio)
 }
 
@@ -244,31 +255,26 @@ unsafe fn try_grab_folio_fast(page: PagePtr, refs: i32, flags: FollFlags) -> Opt
 /// A large folio counts pins exactly in `_pincount`, keeping the references (at least one normal
 /// reference, so that the folio really is pinned); a small one counts `GUP_PIN_COUNTING_BIAS`
 /// references per pin.
-#[inline(always)]
-fn count_pins(folio: Folio, refs: i32) {
-    if folio.has_pincount() {
-        folio.pincount_add(refs);
-    } else {
-        folio.ref_add(refs.wrapping_mul(pin::PIN_BIAS - 1));
-    }
-    // The pin count must be visible before the entries are re-read: a full barrier, paired with
-    // the one in folio_try_share_anon_rmap_*().
-    // SAFETY: A memory barrier.
-    unsafe { bindings::gup_smp_mb__after_atomic() };
-
-    folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_ACQUIRED, refs);
-}
-
-/// Returns `true` if `folio` may be pinned long-term where it is (C:
-/// `folio_is_longterm_pinnable()`).
 ///
 /// # Safety
 ///
-/// The caller must hold a reference on `folio`.
+/// The caller must have just taken `refs > 0` references on `folio`.
 #[inline(always)]
-unsafe fn longterm_pinnable(folio: Folio) -> bool {
-    // SAFETY: `folio` is referenced, by the caller's guarantee.
-    unsafe { bindings::gup_folio_is_longterm_pinnable(folio.as_ptr()) }
+unsafe fn count_pins(folio: &Folio, refs: i32) {
+    if folio.has_pincount() {
+        // SAFETY: The folio has `_pincount`; each new pin has its reference, taken by the
+        // caller.
+        unsafe { folio.pincount_add(refs) };
+    } else {
+        // SAFETY: `refs > 0`: a pin of a small folio is `PIN_BIAS` references, one of which
+        // the caller took.
+        unsafe { folio.ref_add(refs.wrapping_mul(pin::PIN_BIAS - 1)) };
+    }
+    // The pin count must be visible before the entries are re-read: a full barrier, paired with
+    // the one in folio_try_share_anon_rmap_*().
+    kernel::sync::barrier::smp_mb_after_atomic();
+
+    folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_ACQUIRED, refs);
 }
 
 /// Returns `true` if GUP-fast may keep `folio`, which it holds, without looking at the VMA
@@ -281,7 +287,7 @@ unsafe fn longterm_pinnable(folio: Folio) -> bool {
 ///
 /// Context: interrupts disabled, with the folio still mapped by the entry just re-checked.
 #[inline(always)]
-fn folio_allowed(folio: Folio, flags: FollFlags) -> bool {
+fn folio_allowed(folio: &Folio, flags: FollFlags) -> bool {
     // Without a pin, no problematic write can occur; a long-term pin is the egregious case.
     let reject_file_backed = flags.has_all(Foll::Pin | Foll::Longterm | Foll::Write);
     // secretmem folios are always order 0.
@@ -294,10 +300,8 @@ fn folio_allowed(folio: Folio, flags: FollFlags) -> bool {
 /// writable pin (io_uring, RDMA, VFIO) goes through it, inlined; the PTE loop skips it for the
 /// other flags (see [`keep_needs_checks`]).
 #[inline(always)]
-fn folio_allowed_mapping(folio: Folio, reject_file_backed: bool, check_secretmem: bool) -> bool {
-    // SAFETY: `folio` is referenced.
-    let slab = unsafe { bindings::gup_folio_test_slab(folio.as_ptr()) };
-    if warn_on_once!(slab) {
+fn folio_allowed_mapping(folio: &Folio, reject_file_backed: bool, check_secretmem: bool) -> bool {
+    if warn_on_once!(folio.is_slab()) {
         return false;
     }
     // hugetlb needs no dirty tracking and cannot be secretmem.
@@ -334,14 +338,6 @@ fn folio_allowed_mapping(folio: Folio, reject_file_backed: bool, check_secretmem
     !reject_file_backed || unsafe { bindings::gup_shmem_mapping(mapping) }
 }
 
-/// Makes the content of a pinned folio accessible to the CPU and to I/O, `false` if it cannot
-/// be (C: `arch_make_folio_accessible()`; only s390 has work to do).
-#[inline(always)]
-fn make_accessible(folio: Folio) -> bool {
-    // SAFETY: `folio` is held, by the type invariant.
-    unsafe { bindings::arch_make_folio_accessible(folio.as_ptr()) == 0 }
-}
-
 /// Returns `false` if [`keep_folio`] keeps every folio with these flags: without a long-term
 /// writable pin (no file-backed folio to refuse), secretmem, or a read-only pin (no page to
 /// unshare). Worked out once per call, so that the PTE loop and the leaves test one value for
@@ -364,7 +360,7 @@ fn keep_needs_checks(flags: FollFlags) -> bool {
 ///
 /// `page` must be a page of `folio`, which the caller grabbed with `flags`.
 #[inline(always)]
-unsafe fn keep_folio(folio: Folio, page: PagePtr, writable: bool, flags: FollFlags) -> bool {
+unsafe fn keep_folio(folio: &Folio, page: PagePtr, writable: bool, flags: FollFlags) -> bool {
     if !folio_allowed(folio, flags) {
         return false;
     }
@@ -385,21 +381,16 @@ const PTE_BATCH: usize = 16;
 /// PROT_NONE always goes to the slow path: `pte_access_permitted()` should reject it anyway, or
 /// GUP-fast could succeed where the slow path fails for the VMA's rights.
 #[inline(always)]
-fn pte_followable(pte: bindings::pte_t, write: bool) -> bool {
-    // SAFETY: Predicates on a copied entry.
-    unsafe {
-        !bindings::pte_protnone(pte)
-            && bindings::gup_pte_access_permitted(pte, write)
-            && !bindings::gup_pte_special(pte)
-    }
+fn pte_followable(pte: Pte, write: bool) -> bool {
+    !pte.is_protnone() && pte.access_permitted(write) && !pte.is_special()
 }
 
 /// A page that [`pte_range`] took and keeps: the PTE it was read from and its folio.
 #[derive(Clone, Copy)]
-struct Taken {
-    pte: bindings::pte_t,
+struct Taken<'a> {
+    pte: Pte,
     page: PagePtr,
-    folio: Folio,
+    folio: &'a Folio,
 }
 
 /// Counts the PTEs from `ptep` on that map the pages after the page `taken` in its folio with
@@ -413,7 +404,7 @@ struct Taken {
 #[inline(always)]
 unsafe fn pte_batch(
     ptep: *mut bindings::pte_t,
-    taken: &Taken,
+    taken: &Taken<'_>,
     write: bool,
     max: usize,
     vals: &mut [u64; PTE_BATCH],
@@ -423,23 +414,17 @@ unsafe fn pte_batch(
     let idx = unsafe { folio.page_idx(page) };
     // The pages after `page` in the folio.
     let max = max.min(folio.nr_pages().saturating_sub(idx).saturating_sub(1));
-    // SAFETY: Values.
-    let (pfn, writable) = unsafe { (bindings::pte_pfn(pte), bindings::pte_write(pte)) };
+    let (pfn, writable) = (pte.pfn(), pte.is_write());
     let mut n = 0;
     while n < max {
         // SAFETY: `n < max`: the entry is in the page table, by the caller's guarantee.
-        let next = unsafe { bindings::gup_ptep_get_lockless(ptep.wrapping_add(n)) };
-        // SAFETY: Values.
-        let same = unsafe {
-            bindings::pte_pfn(next) == pfn.wrapping_add(n as c_ulong).wrapping_add(1)
-                && bindings::pte_write(next) == writable
-        };
+        let next = unsafe { Pte::read_lockless(ptep.wrapping_add(n)) };
+        let same = next.pfn() == pfn.wrapping_add(n).wrapping_add(1) && next.is_write() == writable;
         if !same || !pte_followable(next, write) {
             break;
         }
         match vals.get_mut(n) {
-            // SAFETY: A value.
-            Some(v) => *v = unsafe { bindings::gup_pte_val(next) },
+            Some(v) => *v = next.val(),
             None => break,
         }
         n = n.wrapping_add(1);
@@ -449,11 +434,17 @@ unsafe fn pte_batch(
 
 /// Adds `refs` references or pins to the large `folio`, which GUP-fast already holds with
 /// `flags` (C: the part of `try_grab_folio_fast()` after the first reference).
+///
+/// # Safety
+///
+/// `refs` must be positive; the caller owns what is added.
 #[inline(always)]
-fn add_refs(folio: Folio, refs: i32, flags: FollFlags) {
-    folio.ref_add(refs);
+unsafe fn add_refs(folio: &Folio, refs: i32, flags: FollFlags) {
+    // SAFETY: `refs > 0`, held by the caller, which holds the folio already.
+    unsafe { folio.ref_add(refs) };
     if flags.contains(Foll::Pin) {
-        count_pins(folio, refs);
+        // SAFETY: The `refs` references were just taken.
+        unsafe { count_pins(folio, refs) };
     }
 }
 
@@ -478,10 +469,10 @@ fn add_refs(folio: Folio, refs: i32, flags: FollFlags) {
 /// and stays in registers.
 #[inline(never)]
 unsafe fn pte_run(
-    pmd: bindings::pmd_t,
+    pmd: Pmd,
     pmdp: *mut bindings::pmd_t,
     ptep: *mut bindings::pte_t,
-    taken: &Taken,
+    taken: &Taken<'_>,
     flags: FollFlags,
     max: usize,
     dst: *mut PagePtr,
@@ -494,28 +485,25 @@ unsafe fn pte_run(
     if n == 0 {
         return (0, true);
     }
-    // CAST: `n <= PTE_BATCH`.
-    add_refs(folio, n as i32, flags);
+    // CAST: `0 < n <= PTE_BATCH`.
+    // SAFETY: `n > 0`; the pages are kept or given back below.
+    unsafe { add_refs(folio, n as i32, flags) };
 
     // SAFETY: `pmdp` is the entry the copy was read from.
-    let pmd_same = unsafe {
-        bindings::gup_pmd_val(pmd) == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
-    };
+    let pmd_same = pmd.same(unsafe { Pmd::read_lockless(pmdp) });
     let mut good = 0;
     if pmd_same {
         while good < n {
             // SAFETY: `good < n <= max`: in the page table.
-            let now = unsafe {
-                bindings::gup_pte_val(bindings::gup_ptep_get_lockless(ptep.wrapping_add(good)))
-            };
+            let now = unsafe { Pte::read_lockless(ptep.wrapping_add(good)) }.val();
             if vals.get(good) != Some(&now) {
                 break;
             }
             good = good.wrapping_add(1);
         }
     }
-    // SAFETY: A value; the entries kept have the rights of `pte`.
-    if !unsafe { bindings::pte_write(pte) } {
+    // The entries kept have the rights of `pte`.
+    if !pte.is_write() {
         // A R/O pin of an anonymous page that is not exclusive would need unsharing.
         let mut i = 0;
         while i < good {
@@ -563,7 +551,7 @@ unsafe fn pte_run(
 /// `pmdp` must be the entry `pmd` was read from, in the current mm, with interrupts disabled
 /// since; `[addr, end)` lies under it.
 unsafe fn pte_range(
-    pmd: bindings::pmd_t,
+    pmd: Pmd,
     pmdp: *mut bindings::pmd_t,
     mut addr: usize,
     end: usize,
@@ -572,7 +560,7 @@ unsafe fn pte_range(
     out: &mut Out,
 ) -> bool {
     let write = flags.contains(Foll::Write);
-    let mut pmd_copy = pmd;
+    let mut pmd_copy = pmd.into_raw();
     // SAFETY: `pmd_copy` is a copy of a present, non-leaf PMD; the page table it points to
     // cannot be freed while interrupts are off. NULL if the PMD changed type meanwhile.
     let ptem = unsafe { bindings::pte_offset_map(&mut pmd_copy, addr) };
@@ -587,15 +575,14 @@ unsafe fn pte_range(
         let taken = loop {
             // SAFETY: `ptep` is within the page table mapped above (one entry per page of
             // `[addr, end)`, which lies under one PMD).
-            let pte = unsafe { bindings::gup_ptep_get_lockless(ptep) };
+            let pte = unsafe { Pte::read_lockless(ptep) };
             if !pte_followable(pte, write) {
                 break 'walk false;
             }
             // Not special: it must have a memmap entry.
-            // SAFETY: A value.
-            vm_warn_on_once!(!unsafe { bindings::gup_pfn_valid(bindings::pte_pfn(pte)) });
-            // SAFETY: As above.
-            let page = unsafe { bindings::pte_page(pte) };
+            vm_warn_on_once!(!pgtable::pfn_valid(pte.pfn()));
+            // SAFETY: A present entry that is not special has a `struct page`.
+            let page = unsafe { pte.page() };
 
             // `addr < end`: the page has room (see `Out`).
             debug_assert!(out.has_room(1));
@@ -609,29 +596,25 @@ unsafe fn pte_range(
             let keep = 'keep: {
                 // SAFETY: `pmdp` and `ptep` are the entries the copies were read from.
                 let unchanged = unsafe {
-                    bindings::gup_pmd_val(pmd)
-                        == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
-                        && bindings::gup_pte_val(pte)
-                            == bindings::gup_pte_val(bindings::gup_ptep_get_lockless(ptep))
+                    pmd.same(Pmd::read_lockless(pmdp)) && pte.same(Pte::read_lockless(ptep))
                 };
                 if !unchanged {
                     break 'keep false;
                 }
-                // SAFETY: The folio is held; `page` belongs to it. `pte_write()` of a value.
-                if checks && !unsafe { keep_folio(folio, page, bindings::pte_write(pte), flags) } {
+                // SAFETY: The folio is held; `page` belongs to it.
+                if checks && !unsafe { keep_folio(folio, page, pte.is_write(), flags) } {
                     break 'keep false;
                 }
                 // The content is about to be accessed (the FOLL_PIN case): make it accessible
                 // (see Documentation/core-api/pin_user_pages.rst).
-                !flags.contains(Foll::Pin) || make_accessible(folio)
+                !flags.contains(Foll::Pin) || folio.make_accessible().is_ok()
             };
             if !keep {
                 // SAFETY: The reference or pin was taken above with `flags`.
                 unsafe { pin::put_folio(folio, 1, flags) };
                 break 'walk false;
             }
-            // SAFETY: `folio` is held.
-            unsafe { bindings::gup_folio_set_referenced(folio.as_ptr()) };
+            folio.set_referenced();
             // SAFETY: `addr < end`: it has room (see `Out`); one page.
             unsafe { out.push_run(page, 1) };
 
@@ -701,7 +684,7 @@ unsafe fn leaf(
     };
     let allowed = || {
         // SAFETY: The folio is held; its first page is valid.
-        unsafe { keep_folio(folio, folio.head_page(), writable(), flags) }
+        unsafe { keep_folio(folio, folio.page(0), writable(), flags) }
     };
     if !still_same() || checks && !allowed() {
         // SAFETY: Taken above with `flags`.
@@ -711,8 +694,7 @@ unsafe fn leaf(
     // SAFETY: `[addr, end)` has room (see `Out`), and its pages are consecutive pages of the
     // folio.
     unsafe { out.push_run(first, nr) };
-    // SAFETY: `folio` is held.
-    unsafe { bindings::gup_folio_set_referenced(folio.as_ptr()) };
+    folio.set_referenced();
     true
 }
 
@@ -723,7 +705,7 @@ unsafe fn leaf(
 /// As for [`pte_range`]; `orig` is a present leaf.
 #[inline(always)]
 unsafe fn pmd_leaf(
-    orig: bindings::pmd_t,
+    orig: Pmd,
     pmdp: *mut bindings::pmd_t,
     addr: usize,
     end: usize,
@@ -731,31 +713,24 @@ unsafe fn pmd_leaf(
     checks: bool,
     out: &mut Out,
 ) -> bool {
-    // SAFETY: A predicate of a copied entry.
-    if !unsafe { bindings::gup_pmd_access_permitted(orig, flags.contains(Foll::Write)) } {
+    if !orig.access_permitted(flags.contains(Foll::Write)) || orig.is_special() {
         return false;
     }
-    // SAFETY: As above.
-    if unsafe { bindings::gup_pmd_special(orig) } {
-        return false;
-    }
-    // SAFETY: A present leaf maps a folio whose memmap entries are consecutive.
-    let head = unsafe { bindings::pmd_page(orig) };
+    // SAFETY: A present leaf that is not special maps a folio, whose memmap entries are
+    // consecutive.
+    let head = unsafe { orig.page() };
     let first = head.wrapping_add((addr & !PMD_MASK) >> PAGE_SHIFT);
     // SAFETY: By the caller's guarantee; `pmdp` is the entry `orig` was read from.
     unsafe {
         leaf(
             first,
-            || bindings::pmd_write(orig),
+            || orig.is_write(),
             // At most a PUD's worth of pages (fits the `i32` count of references).
             end.wrapping_sub(addr) >> PAGE_SHIFT,
             flags,
             checks,
             out,
-            || {
-                bindings::gup_pmd_val(orig)
-                    == bindings::gup_pmd_val(bindings::pmdp_get_lockless(pmdp))
-            },
+            || orig.same(Pmd::read_lockless(pmdp)),
         )
     }
 }
@@ -767,7 +742,7 @@ unsafe fn pmd_leaf(
 /// As for [`pte_range`], one level up; `orig` is a present leaf.
 #[inline(always)]
 unsafe fn pud_leaf(
-    orig: bindings::pud_t,
+    orig: Pud,
     pudp: *mut bindings::pud_t,
     addr: usize,
     end: usize,
@@ -775,28 +750,24 @@ unsafe fn pud_leaf(
     checks: bool,
     out: &mut Out,
 ) -> bool {
-    // SAFETY: A predicate of a copied entry.
-    if !unsafe { bindings::gup_pud_access_permitted(orig, flags.contains(Foll::Write)) } {
+    if !orig.access_permitted(flags.contains(Foll::Write)) || orig.is_special() {
         return false;
     }
-    // SAFETY: As above.
-    if unsafe { bindings::gup_pud_special(orig) } {
-        return false;
-    }
-    // SAFETY: A present leaf maps a folio whose memmap entries are consecutive.
-    let head = unsafe { bindings::gup_pud_page(orig) };
+    // SAFETY: A present leaf that is not special maps a folio, whose memmap entries are
+    // consecutive.
+    let head = unsafe { orig.page() };
     let first = head.wrapping_add((addr & !PUD_MASK) >> PAGE_SHIFT);
     // SAFETY: By the caller's guarantee; `pudp` is the entry `orig` was read from.
     unsafe {
         leaf(
             first,
-            || bindings::pud_write(orig),
+            || orig.is_write(),
             // At most a PUD's worth of pages (fits the `i32` count of references).
             end.wrapping_sub(addr) >> PAGE_SHIFT,
             flags,
             checks,
             out,
-            || bindings::gup_pud_val(orig) == bindings::gup_pud_val(bindings::pudp_get(pudp)),
+            || orig.same(Pud::read(pudp)),
         )
     }
 }
@@ -810,7 +781,7 @@ unsafe fn pud_leaf(
 /// `ONE` as for [`pgd_range`]: then `[addr, end)` is one page.
 unsafe fn pmd_range<const ONE: bool>(
     pudp: *mut bindings::pud_t,
-    pud: bindings::pud_t,
+    pud: Pud,
     mut addr: usize,
     end: usize,
     flags: FollFlags,
@@ -818,29 +789,22 @@ unsafe fn pmd_range<const ONE: bool>(
     out: &mut Out,
 ) -> bool {
     // Lives until the loop ends: a folded level's pointer points into it.
-    let mut pud = pud;
+    let mut pud = pud.into_raw();
     // SAFETY: `pud` is a present table entry read from `pudp`.
     let mut pmdp = unsafe { bindings::gup_pmd_offset_lockless(pudp, &mut pud, addr) };
     loop {
         // SAFETY: `pmdp` is within the PMD table (or the copy) of `[addr, end)`.
-        let pmd = unsafe { bindings::pmdp_get_lockless(pmdp) };
+        let pmd = unsafe { Pmd::read_lockless(pmdp) };
         // One page lies under one entry of every level.
-        let next = if ONE {
-            end
-        } else {
-            // SAFETY: Address arithmetic.
-            unsafe { bindings::gup_pmd_addr_end(addr, end) }
-        };
-        // SAFETY: Predicates on a copied entry.
-        let (present, is_leaf) = unsafe { (bindings::pmd_present(pmd), bindings::pmd_leaf(pmd)) };
-        if !present {
+        let next = if ONE { end } else { Pmd::addr_end(addr, end) };
+        if !pmd.is_present() {
             return false;
         }
         // SAFETY: `pmdp` is the entry `pmd` was read from, interrupts are still off.
         let ok = unsafe {
-            if is_leaf {
+            if pmd.is_leaf() {
                 // PROT_NONE goes to the slow path, as in pte_range().
-                !bindings::pmd_protnone(pmd) && pmd_leaf(pmd, pmdp, addr, next, flags, checks, out)
+                !pmd.is_protnone() && pmd_leaf(pmd, pmdp, addr, next, flags, checks, out)
             } else {
                 pte_range(pmd, pmdp, addr, next, flags, checks, out)
             }
@@ -865,34 +829,27 @@ unsafe fn pmd_range<const ONE: bool>(
 /// `ONE` as for [`pgd_range`]: then `[addr, end)` is one page.
 unsafe fn pud_range<const ONE: bool>(
     p4dp: *mut bindings::p4d_t,
-    p4d: bindings::p4d_t,
+    p4d: P4d,
     mut addr: usize,
     end: usize,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
 ) -> bool {
-    let mut p4d = p4d;
+    let mut p4d = p4d.into_raw();
     // SAFETY: `p4d` is a present entry read from `p4dp`.
     let mut pudp = unsafe { bindings::gup_pud_offset_lockless(p4dp, &mut p4d, addr) };
     loop {
         // SAFETY: `pudp` is within the PUD table (or the copy) of `[addr, end)`.
-        let pud = unsafe { bindings::pudp_get(pudp) };
+        let pud = unsafe { Pud::read(pudp) };
         // One page lies under one entry of every level.
-        let next = if ONE {
-            end
-        } else {
-            // SAFETY: Address arithmetic.
-            unsafe { bindings::gup_pud_addr_end(addr, end) }
-        };
-        // SAFETY: Predicates on a copied entry.
-        let (present, is_leaf) = unsafe { (bindings::pud_present(pud), bindings::pud_leaf(pud)) };
-        if !present {
+        let next = if ONE { end } else { Pud::addr_end(addr, end) };
+        if !pud.is_present() {
             return false;
         }
         // SAFETY: `pudp` is the entry `pud` was read from, interrupts are still off.
         let ok = unsafe {
-            if is_leaf {
+            if pud.is_leaf() {
                 pud_leaf(pud, pudp, addr, next, flags, checks, out)
             } else {
                 pmd_range::<ONE>(pudp, pud, addr, next, flags, checks, out)
@@ -918,29 +875,23 @@ unsafe fn pud_range<const ONE: bool>(
 /// `ONE` as for [`pgd_range`]: then `[addr, end)` is one page.
 unsafe fn p4d_range<const ONE: bool>(
     pgdp: *mut bindings::pgd_t,
-    pgd: bindings::pgd_t,
+    pgd: Pgd,
     mut addr: usize,
     end: usize,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
 ) -> bool {
-    let mut pgd = pgd;
+    let mut pgd = pgd.into_raw();
     // SAFETY: `pgd` is a present entry read from `pgdp`.
     let mut p4dp = unsafe { bindings::gup_p4d_offset_lockless(pgdp, &mut pgd, addr) };
     loop {
         // SAFETY: `p4dp` is within the P4D table (or the copy) of `[addr, end)`.
-        let p4d = unsafe { bindings::p4dp_get(p4dp) };
+        let p4d = unsafe { P4d::read(p4dp) };
         // One page lies under one entry of every level.
-        let next = if ONE {
-            end
-        } else {
-            // SAFETY: Address arithmetic.
-            unsafe { bindings::gup_p4d_addr_end(addr, end) }
-        };
+        let next = if ONE { end } else { P4d::addr_end(addr, end) };
         // No P4D leaves on the architectures GUP-fast supports.
-        // SAFETY: A predicate on a copied entry.
-        if !unsafe { bindings::p4d_present(p4d) } {
+        if !p4d.is_present() {
             return false;
         }
         // SAFETY: `p4dp` is the entry `p4d` was read from, interrupts are still off.
@@ -972,7 +923,7 @@ unsafe fn p4d_range<const ONE: bool>(
 /// both page aligned; with `ONE`, `end == addr + PAGE_SIZE`.
 #[inline(always)]
 unsafe fn pgd_range<const ONE: bool>(
-    mm: Mm,
+    mm: MmPtr,
     mut addr: usize,
     end: usize,
     flags: FollFlags,
@@ -983,17 +934,11 @@ unsafe fn pgd_range<const ONE: bool>(
     let mut pgdp = unsafe { bindings::pgd_offset(mm, addr) };
     loop {
         // SAFETY: `pgdp` is within the PGD of `[addr, end)`.
-        let pgd = unsafe { bindings::pgdp_get(pgdp) };
+        let pgd = unsafe { Pgd::read(pgdp) };
         // One page lies under one entry of every level.
-        let next = if ONE {
-            end
-        } else {
-            // SAFETY: Address arithmetic.
-            unsafe { bindings::gup_pgd_addr_end(addr, end) }
-        };
+        let next = if ONE { end } else { Pgd::addr_end(addr, end) };
         // No PGD leaves either.
-        // SAFETY: A predicate on a copied entry.
-        if unsafe { bindings::pgd_none(pgd) } {
+        if pgd.is_none() {
             return;
         }
         // SAFETY: `pgdp` is the entry `pgd` was read from, interrupts are still off.
@@ -1019,7 +964,7 @@ unsafe fn pgd_range<const ONE: bool>(
 /// As for [`pgd_range`] with `ONE`.
 #[inline(never)]
 unsafe fn pgd_range_one(
-    mm: Mm,
+    mm: MmPtr,
     addr: usize,
     end: usize,
     flags: FollFlags,
@@ -1039,7 +984,7 @@ unsafe fn pgd_range_one(
 /// `(end - start) >> PAGE_SHIFT` entries. Process context.
 #[inline(always)]
 unsafe fn gup_fast(
-    mm: Mm,
+    mm: MmPtr,
     start: usize,
     end: usize,
     flags: FollFlags,
@@ -1134,8 +1079,7 @@ pub(crate) unsafe fn gup_fast_fallback(
         unsafe { bindings::gup_might_lock_mmap_read(mm) };
     }
 
-    // SAFETY: Strips a tag from a user address.
-    let start = unsafe { bindings::gup_untagged_addr(start) } & PAGE_MASK;
+    let start = kernel::mm::untagged_addr(start) & PAGE_MASK;
     // As C: a count too large for the address space wraps here and is caught below.
     let len = nr_pages.wrapping_shl(PAGE_SHIFT);
     // (C's check_add_overflow(); `checked_add()` made the compiler keep the carry in a register
@@ -1144,8 +1088,7 @@ pub(crate) unsafe fn gup_fast_fallback(
     if end < start {
         return follow::errno_long(EOVERFLOW);
     }
-    // SAFETY: Reads the architecture's limit.
-    if end > unsafe { bindings::gup_task_size_max() } {
+    if end > kernel::mm::task_size_max() {
         return follow::errno_long(EFAULT);
     }
 
@@ -1223,7 +1166,7 @@ mod tests {
         for &p in pages.iter().filter(|p| !p.is_null()) {
             let how = if unpin { Foll::Pin } else { Foll::Get };
             // SAFETY: `p` carries a reference or pin taken by the call.
-            unsafe { pin::put_folio(Folio::of_page(p), 1, how.into()) };
+            unsafe { pin::put_folio(Folio::from_page(p), 1, how.into()) };
         }
         (ret, pages)
     }
@@ -1276,8 +1219,7 @@ mod tests {
             0,
             true,
         );
-        // SAFETY: Reads the architecture's limit.
-        let top = unsafe { bindings::gup_task_size_max() };
+        let top = kernel::mm::task_size_max();
         let (above, _) = call(crate::pin_user_pages_fast, top - PAGE_SIZE, 2, 0, true);
         assert_eq!(partial, 1);
         assert_eq!(hole, err(EFAULT));
@@ -1299,7 +1241,7 @@ mod tests {
         let pinned = unsafe { crate::pin_user_pages_fast(rw, 1, WRITE, pages.as_mut_ptr()) };
         let dma_pinned = pinned == 1 && {
             // SAFETY: The page is pinned.
-            unsafe { Folio::of_page(pages[0]) }.maybe_dma_pinned()
+            unsafe { Folio::from_page(pages[0]) }.maybe_dma_pinned()
         };
         if pinned == 1 {
             // SAFETY: Gives the pin back.

@@ -11,7 +11,8 @@
 
 use kernel::{
     bindings,
-    prelude::*, //
+    prelude::*,
+    warn_on_once, //
 };
 
 kernel::impl_flags!(

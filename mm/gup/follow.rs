@@ -14,10 +14,8 @@
 
 use core::{
     ffi::CStr,
-    ptr::{
-        self,
-        NonNull, //
-    },
+    mem::MaybeUninit,
+    ptr,
     sync::atomic::{
         AtomicUsize,
         Ordering, //
@@ -33,8 +31,22 @@ use kernel::{
         c_uint,
         c_void, //
     },
+    mm::{
+        pgtable::{
+            self,
+            P4d, //
+            Pgd,
+            Pmd,
+            Pte,
+            Pud,
+        },
+        virt::VmaRef, //
+    },
     prelude::*,
-    str::CStrExt, //
+    str::CStrExt,
+    vm_warn_on_once,
+    vm_warn_on_once_folio,
+    warn_on_once, //
 };
 
 use crate::{
@@ -76,7 +88,7 @@ fn is_shadow_stack(flags: VmFlags) -> bool {
     // CAST: See above.
     flags & bindings::VM_SHADOW_STACK as VmFlags != 0
 }
-pub(crate) type Mm = *mut bindings::mm_struct;
+pub(crate) type MmPtr = *mut bindings::mm_struct;
 
 /// A C errno as a kernel [`Error`], for the codes `kernel::error::code` does not name.
 fn errno(code: u32) -> Error {
@@ -84,95 +96,105 @@ fn errno(code: u32) -> Error {
     Error::from_errno(-(code as c_int))
 }
 
-/// A VMA the caller keeps alive with the mmap lock (or the per-VMA lock).
+/// Borrows the VMA at `vma` from C, `None` for NULL.
 ///
-/// # Invariants
+/// # Safety
 ///
-/// `self.0` points to a valid `struct vm_area_struct` for as long as the value is used.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Vma(NonNull<bindings::vm_area_struct>);
+/// `vma` must be NULL or valid, with its mm's mmap lock (or the VMA's lock) held for `'a`.
+#[inline]
+pub(crate) unsafe fn vma_from_c<'a>(vma: *mut bindings::vm_area_struct) -> Option<&'a VmaRef> {
+    // SAFETY: Non-NULL here, valid and locked for `'a` by the caller's guarantee.
+    (!vma.is_null()).then(|| unsafe { VmaRef::from_raw(vma) })
+}
 
-impl Vma {
-    /// Wraps a VMA pointer from C; `None` for NULL.
+/// A page-table lock held for one PMD or PUD entry, released on drop (C: `pmd_lock()`,
+/// `pud_lock()`, `spin_unlock()`).
+struct PtLock(*mut bindings::spinlock_t);
+
+impl PtLock {
+    /// Takes the lock of the PMD entry `pmdp` of `mm`.
     ///
     /// # Safety
     ///
-    /// A non-NULL `vma` must stay valid while the returned value is used (the caller holds the
-    /// mmap lock of its mm).
+    /// `pmdp` must be an entry of `mm`'s page tables, which stay while the lock is held (the
+    /// caller holds the mmap lock).
     #[inline]
-    pub(crate) unsafe fn from_raw(vma: *mut bindings::vm_area_struct) -> Option<Self> {
-        // INVARIANT: Non-null by the check, valid by the caller's guarantee.
-        NonNull::new(vma).map(Self)
+    unsafe fn pmd(mm: MmPtr, pmdp: *mut bindings::pmd_t) -> Self {
+        // SAFETY: By the caller's guarantee.
+        Self(unsafe { bindings::pmd_lock(mm, pmdp) })
     }
 
+    /// Takes the lock of the PUD entry `pudp` of `mm`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`PtLock::pmd`], one level up.
     #[inline]
-    fn as_ptr(self) -> *mut bindings::vm_area_struct {
-        self.0.as_ptr()
+    unsafe fn pud(mm: MmPtr, pudp: *mut bindings::pud_t) -> Self {
+        // SAFETY: By the caller's guarantee.
+        Self(unsafe { bindings::pud_lock(mm, pudp) })
     }
+}
 
+impl Drop for PtLock {
     #[inline]
-    fn flags(self) -> VmFlags {
-        // SAFETY: `self.0` is valid by the type invariant.
-        unsafe { (*self.as_ptr()).__bindgen_anon_2.vm_flags }
+    fn drop(&mut self) {
+        // SAFETY: Taken by the constructor, once; the page table it guards outlives the value.
+        unsafe { bindings::spin_unlock(self.0) };
     }
+}
 
+/// A PTE table mapped, with its lock held, for one entry (C: `pte_offset_map_lock()`); unmapped
+/// and unlocked on drop (C: `pte_unmap_unlock()`).
+///
+/// # Invariants
+///
+/// `ptep` is an entry of a PTE table mapped by `pte_offset_map_lock()`, whose lock `ptl` is held
+/// for as long as the value lives.
+struct PteLocked {
+    ptep: *mut bindings::pte_t,
+    ptl: *mut bindings::spinlock_t,
+}
+
+impl PteLocked {
+    /// Maps and locks the PTE table under `pmdp`, for `address`'s entry; `None` if there is no
+    /// PTE table there (any more).
+    ///
+    /// # Safety
+    ///
+    /// `pmdp` must be `address`'s PMD entry in `mm`, whose mmap lock the caller holds.
     #[inline]
-    fn start(self) -> usize {
-        // SAFETY: `self.0` is valid by the type invariant.
-        unsafe { (*self.as_ptr()).__bindgen_anon_1.__bindgen_anon_1.vm_start }
-    }
-
-    #[inline]
-    fn end(self) -> usize {
-        // SAFETY: `self.0` is valid by the type invariant.
-        unsafe { (*self.as_ptr()).__bindgen_anon_1.__bindgen_anon_1.vm_end }
-    }
-
-    #[inline]
-    fn mm(self) -> Mm {
-        // SAFETY: `self.0` is valid by the type invariant.
-        unsafe { (*self.as_ptr()).vm_mm }
-    }
-
-    #[inline]
-    fn is_anonymous(self) -> bool {
-        // SAFETY: `self.0` is valid by the type invariant.
-        unsafe { bindings::vma_is_anonymous(self.as_ptr()) }
-    }
-
-    #[inline]
-    fn is_hugetlb(self) -> bool {
-        // SAFETY: `self.0` is valid by the type invariant.
-        unsafe { bindings::is_vm_hugetlb_page(self.as_ptr()) }
-    }
-
-    #[inline]
-    pub(crate) fn is_secretmem(self) -> bool {
-        // SAFETY: `self.0` is valid by the type invariant.
-        unsafe { bindings::vma_is_secretmem(self.as_ptr()) }
-    }
-
-    /// Whether the mapping has a `->fault` handler (C: `vma->vm_ops->fault`).
-    fn has_fault_handler(self) -> bool {
-        // SAFETY: `self.0` is valid by the type invariant; `vm_ops` is NULL or points to the
-        // static operations of the mapping.
-        unsafe {
-            let ops = (*self.as_ptr()).vm_ops;
-            !ops.is_null() && (*ops).fault.is_some()
+    unsafe fn map(mm: MmPtr, pmdp: *mut bindings::pmd_t, address: usize) -> Option<Self> {
+        let mut ptl = ptr::null_mut();
+        // SAFETY: By the caller's guarantee; on success the table is mapped and `ptl` held.
+        let ptep = unsafe { bindings::pte_offset_map_lock(mm, pmdp, address, &mut ptl) };
+        if ptep.is_null() {
+            return None;
         }
+        // INVARIANT: Mapped and locked when non-NULL. (Not `then_some()`, which would build
+        // the value, and drop it, unlocking, when there is nothing to unlock.)
+        Some(Self { ptep, ptl })
     }
 
-    /// C: `vma_is_accessible()`.
+    /// Reads the entry.
     #[inline]
-    fn is_accessible(self) -> bool {
-        self.flags() & bindings::VM_ACCESS_FLAGS != 0
+    fn get(&self) -> Pte {
+        // SAFETY: Mapped and locked, by the type invariant.
+        unsafe { Pte::read(self.ptep) }
     }
 
-    /// Whether the architecture (x86 protection keys, arm64 POE) allows a data access.
+    /// The entry's address, for the C calls that update it.
     #[inline]
-    fn access_permitted(self, write: bool, foreign: bool) -> bool {
-        // SAFETY: `self.0` is valid by the type invariant.
-        unsafe { bindings::arch_vma_access_permitted(self.as_ptr(), write, false, foreign) }
+    fn as_ptr(&self) -> *mut bindings::pte_t {
+        self.ptep
+    }
+}
+
+impl Drop for PteLocked {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: Mapped and locked by `map()`, by the type invariant, and released once.
+        unsafe { bindings::pte_unmap_unlock(self.ptep, self.ptl) };
     }
 }
 
@@ -196,7 +218,7 @@ fn is_cow_mapping(flags: VmFlags) -> bool {
 /// Whether GUP may follow a PROT_NONE (NUMA hinting) entry, or must fault
 /// (C: `gup_can_follow_protnone()`).
 #[inline]
-fn can_follow_protnone(vma: Vma, flags: FollFlags) -> bool {
+fn can_follow_protnone(vma: &VmaRef, flags: FollFlags) -> bool {
     // Callers that do not honor NUMA hinting faults follow such entries; and NUMA hinting does
     // not apply to inaccessible (PROT_NONE) VMAs, where a fault could not make progress.
     !flags.contains(Foll::HonorNumaFault) || !vma.is_accessible()
@@ -208,7 +230,7 @@ fn can_follow_protnone(vma: Vma, flags: FollFlags) -> bool {
 /// # Safety
 ///
 /// `page` must be a valid page mapped by the entry being followed.
-pub(crate) unsafe fn must_unshare(vma: Option<Vma>, flags: FollFlags, page: PagePtr) -> bool {
+pub(crate) unsafe fn must_unshare(vma: Option<&VmaRef>, flags: FollFlags, page: PagePtr) -> bool {
     // A write access is handled by the entry being writable, and the page then being exclusive.
     if flags & (Foll::Write | Foll::Pin) != FollFlags::from(Foll::Pin) {
         return false;
@@ -228,8 +250,7 @@ pub(crate) unsafe fn must_unshare(vma: Option<Vma>, flags: FollFlags, page: Page
     }
     if cfg!(CONFIG_HAVE_GUP_FAST) {
         // Pairs with the barrier in folio_try_share_anon_rmap_*().
-        // SAFETY: A plain memory barrier.
-        unsafe { bindings::smp_rmb() };
+        kernel::sync::barrier::smp_rmb();
     }
     // KSM pages are never exclusive, so they cannot be pinned.
     // SAFETY: `page` is valid.
@@ -242,7 +263,7 @@ pub(crate) unsafe fn must_unshare(vma: Option<Vma>, flags: FollFlags, page: Page
 /// # Safety
 ///
 /// `page` must be NULL or a valid page.
-unsafe fn can_follow_write_common(page: PagePtr, vma: Vma, flags: FollFlags) -> bool {
+unsafe fn can_follow_write_common(page: PagePtr, vma: &VmaRef, flags: FollFlags) -> bool {
     if !flags.contains(Foll::Force) {
         return false;
     }
@@ -265,7 +286,7 @@ unsafe fn can_follow_write_common(page: PagePtr, vma: Vma, flags: FollFlags) -> 
 ///
 /// `None` makes the caller fault; `FOLL_DUMP` gets `EFAULT` instead where a fault would surely
 /// give a zero-filled page, so that core dumps leave a hole without allocating.
-fn no_page_table(vma: Vma, flags: FollFlags, address: usize) -> Result<Option<PagePtr>> {
+fn no_page_table(vma: &VmaRef, flags: FollFlags, address: usize) -> Result<Option<PagePtr>> {
     if !flags.contains(Foll::Dump) {
         return Ok(None);
     }
@@ -286,7 +307,7 @@ fn no_page_table(vma: Vma, flags: FollFlags, address: usize) -> Result<Option<Pa
 ///
 /// `pudp` must be the PUD entry of `addr` in `vma`'s page tables, locked by the caller.
 unsafe fn follow_huge_pud(
-    vma: Vma,
+    vma: &VmaRef,
     addr: usize,
     pudp: *mut bindings::pud_t,
     flags: FollFlags,
@@ -296,18 +317,19 @@ unsafe fn follow_huge_pud(
         return Ok(None);
     }
     // SAFETY: `pudp` is a valid, locked entry.
-    let pud = unsafe { bindings::pudp_get(pudp) };
-    // SAFETY: `pud` is a value.
-    if !unsafe { bindings::pud_present(pud) } {
+    let pud = unsafe { Pud::read(pudp) };
+    if !pud.is_present() {
         return Ok(None);
     }
-    // SAFETY: `pud` is a present leaf: its pfn has a memmap.
-    let pfn = unsafe { bindings::pud_pfn(pud) };
-    // SAFETY: As above.
-    let pud_write = unsafe { bindings::pud_write(pud) };
+    // A pfn-only leaf: as in `follow_huge_pmd()`.
+    if pud.is_special() {
+        return Err(EEXIST);
+    }
+    let pfn = pud.pfn();
+    let pud_write = pud.is_write();
     if flags.contains(Foll::Write) && !pud_write {
-        // SAFETY: The leaf's first page is valid.
-        let head = unsafe { bindings::pfn_to_page(pfn) };
+        // SAFETY: `pud` is a present leaf that is not pfn-only: its pfn has a memmap.
+        let head = unsafe { pgtable::pfn_to_page(pfn) };
         // SAFETY: `head` is valid.
         if !unsafe { can_follow_write_common(head, vma, flags) } {
             return Ok(None);
@@ -315,13 +337,13 @@ unsafe fn follow_huge_pud(
     }
     let pfn = pfn + ((addr & !PUD_MASK) >> PAGE_SHIFT);
     // SAFETY: `pfn` is inside the leaf, which is mapped and so has a memmap.
-    let page = unsafe { bindings::pfn_to_page(pfn) };
+    let page = unsafe { pgtable::pfn_to_page(pfn) };
     // SAFETY: `page` is valid and mapped by this entry.
     if !pud_write && unsafe { must_unshare(Some(vma), flags, page) } {
         return Err(EMLINK);
     }
-    // SAFETY: The PUD lock keeps the mapped folio referenced.
-    pin::try_grab_folio(unsafe { Folio::of_page(page) }, 1, flags)?;
+    // SAFETY: The PUD lock keeps the mapped folio referenced; one reference or pin.
+    unsafe { pin::try_grab_folio(Folio::from_page(page), 1, flags) }?;
     *page_mask = HPAGE_PUD_NR - 1;
     Ok(Some(page))
 }
@@ -332,7 +354,7 @@ unsafe fn follow_huge_pud(
 ///
 /// `pmdp` must be the PMD entry of `addr` in `vma`'s page tables, locked by the caller.
 unsafe fn follow_huge_pmd(
-    vma: Vma,
+    vma: &VmaRef,
     addr: usize,
     pmdp: *mut bindings::pmd_t,
     flags: FollFlags,
@@ -342,49 +364,57 @@ unsafe fn follow_huge_pmd(
         return Ok(None);
     }
     // SAFETY: `pmdp` is a valid, locked entry.
-    let pmd = unsafe { bindings::pmdp_get(pmdp) };
-    // SAFETY: `pmd` is a present leaf; its first page has a memmap.
-    let page = unsafe { bindings::pmd_page(pmd) };
-    // SAFETY: `pmd` is a value.
-    let pmd_write = unsafe { bindings::pmd_write(pmd) };
+    let pmd = unsafe { Pmd::read(pmdp) };
+    // A pfn-only leaf (a huge pfnmap, where `vm_normal_page_pmd()` is NULL) has no `struct page`
+    // to return. GUP does not walk the VM_PFNMAP VMAs that have them (`check_vma_flags()`), but
+    // `follow_page()` may be called on any VMA; C's `follow_huge_pmd()` would take `pmd_page()`
+    // of such a leaf, outside the memmap.
+    if pmd.is_special() && !pmd.is_huge_zero() {
+        return Err(EEXIST);
+    }
+    // SAFETY: A present leaf that is not pfn-only maps a folio (the huge zero folio included),
+    // whose pages are in the memmap.
+    let page = unsafe { pmd.page() };
+    let pmd_write = pmd.is_write();
     if flags.contains(Foll::Write) && !pmd_write {
-        // SAFETY: `page` is valid; the rest are values and a valid VMA.
+        // SAFETY: `page` is valid; `vma` is locked and `pmd` one of its entries.
         let ok = unsafe {
             can_follow_write_common(page, vma, flags)
-                && !bindings::pmd_needs_soft_dirty_wp(vma.as_ptr(), pmd)
-                && !bindings::userfaultfd_huge_pmd_wp(vma.as_ptr(), pmd)
+                && !bindings::pmd_needs_soft_dirty_wp(vma.as_ptr(), pmd.into_raw())
+                && !bindings::userfaultfd_huge_pmd_wp(vma.as_ptr(), pmd.into_raw())
         };
         if !ok {
             return Ok(None);
         }
     }
     // Core dumps skip the huge zero page.
-    // SAFETY: `pmd` is a value.
-    if flags.contains(Foll::Dump) && unsafe { bindings::is_huge_zero_pmd(pmd) } {
+    if flags.contains(Foll::Dump) && pmd.is_huge_zero() {
         return Err(EFAULT);
     }
-    // SAFETY: `pmd` is a value.
-    if unsafe { bindings::pmd_protnone(pmd) } && !can_follow_protnone(vma, flags) {
+    if pmd.is_protnone() && !can_follow_protnone(vma, flags) {
         return Ok(None);
     }
     // SAFETY: `page` is valid and mapped by this entry.
     if !pmd_write && unsafe { must_unshare(Some(vma), flags, page) } {
         return Err(EMLINK);
     }
-    vm_warn_on_once_page!(
-        flags.contains(Foll::Pin)
-            // SAFETY: `page` is valid.
-            && unsafe { bindings::PageAnon(page) && !bindings::PageAnonExclusive(page) },
-        page,
-        "FOLL_PIN of a shared anonymous PMD"
-    );
     // SAFETY: The PMD lock keeps the mapped folio referenced.
-    pin::try_grab_folio(unsafe { Folio::of_page(page) }, 1, flags)?;
+    let folio = unsafe { Folio::from_page(page) };
+    vm_warn_on_once_folio!(
+        flags.contains(Foll::Pin)
+            && folio.is_anon()
+            // SAFETY: `page` is a valid page of the anonymous `folio`.
+            && !unsafe { crate::folio::page_anon_exclusive(page) },
+        folio,
+        // SAFETY: `page` is a page of `folio`.
+        unsafe { folio.page_idx(page) }
+    );
+    // SAFETY: One reference or pin, not a negative count.
+    unsafe { pin::try_grab_folio(folio, 1, flags) }?;
 
     #[cfg(CONFIG_TRANSPARENT_HUGEPAGE)]
-    // SAFETY: `pmd` is a value; `vma`, `addr` and the locked `pmdp` are what touch_pmd() expects.
-    if unsafe { bindings::pmd_trans_huge(pmd) } && flags.contains(Foll::Touch) {
-        // SAFETY: As above.
+    if pmd.is_trans_huge() && flags.contains(Foll::Touch) {
+        // SAFETY: `vma`, `addr` and the locked `pmdp` are what touch_pmd() expects.
         unsafe { bindings::touch_pmd(vma.as_ptr(), addr, pmdp, flags.contains(Foll::Write)) };
     }
 
@@ -400,25 +430,20 @@ unsafe fn follow_huge_pmd(
 ///
 /// # Safety
 ///
-/// `ptep` must be `address`'s PTE in `vma`, mapped and locked by the caller.
-unsafe fn follow_pfn_pte(
-    vma: Vma,
-    address: usize,
-    ptep: *mut bindings::pte_t,
-    flags: FollFlags,
-) -> Error {
+/// `pte` must be `address`'s PTE in `vma`.
+unsafe fn follow_pfn_pte(vma: &VmaRef, address: usize, pte: &PteLocked, flags: FollFlags) -> Error {
     if flags.contains(Foll::Touch) {
-        // SAFETY: `ptep` is mapped and locked; the rest are values.
-        unsafe {
-            let orig = bindings::ptep_get(ptep);
-            let mut entry = orig;
-            if flags.contains(Foll::Write) {
-                entry = bindings::pte_mkdirty(entry);
-            }
-            entry = bindings::pte_mkyoung(entry);
-            if !bindings::pte_same(orig, entry) {
-                bindings::set_pte_at(vma.mm(), address, ptep, entry);
-                bindings::update_mmu_cache(vma.as_ptr(), address, ptep);
+        let orig = pte.get();
+        let mut entry = orig;
+        if flags.contains(Foll::Write) {
+            entry = entry.mkdirty();
+        }
+        entry = entry.mkyoung();
+        if !orig.same(entry) {
+            // SAFETY: `pte` is `address`'s entry in `vma`, mapped and locked.
+            unsafe {
+                bindings::set_pte_at(vma.mm().as_raw(), address, pte.as_ptr(), entry.into_raw());
+                bindings::update_mmu_cache(vma.as_ptr(), address, pte.as_ptr());
             }
         }
     }
@@ -432,61 +457,50 @@ unsafe fn follow_pfn_pte(
 ///
 /// `pmd` must be `address`'s PMD entry in `vma`'s page tables.
 unsafe fn follow_page_pte(
-    vma: Vma,
+    vma: &VmaRef,
     address: usize,
     pmd: *mut bindings::pmd_t,
     flags: FollFlags,
 ) -> Result<Option<PagePtr>> {
-    let mut ptl: *mut bindings::spinlock_t = ptr::null_mut();
-    // SAFETY: `pmd` is valid; on success the PTE table is mapped and `ptl` held.
-    let ptep = unsafe { bindings::pte_offset_map_lock(vma.mm(), pmd, address, &mut ptl) };
-    if ptep.is_null() {
+    // SAFETY: `pmd` is `address`'s PMD entry in `vma`'s mm, whose mmap lock is held.
+    let Some(locked) = (unsafe { PteLocked::map(vma.mm().as_raw(), pmd, address) }) else {
         return no_page_table(vma, flags, address);
-    }
-    // SAFETY: `ptep` is mapped and locked.
-    let pte = unsafe { bindings::ptep_get(ptep) };
-    // SAFETY: `pte` is a value.
-    let (present, protnone) = unsafe { (bindings::pte_present(pte), bindings::pte_protnone(pte)) };
-    if !present || (protnone && !can_follow_protnone(vma, flags)) {
-        // SAFETY: Mapped and locked above.
-        unsafe { bindings::pte_unmap_unlock(ptep, ptl) };
-        // SAFETY: `pte` is a value.
-        if !unsafe { bindings::pte_none(pte) } {
+    };
+    let pte = locked.get();
+    if !pte.is_present() || (pte.is_protnone() && !can_follow_protnone(vma, flags)) {
+        drop(locked);
+        if !pte.is_none() {
             return Ok(None);
         }
         return no_page_table(vma, flags, address);
     }
-    // SAFETY: `ptep` is mapped and locked, and the PTE lock keeps what it maps alive.
-    let result = unsafe { follow_present_pte(vma, address, ptep, pte, flags) };
-    // SAFETY: Mapped and locked above.
-    unsafe { bindings::pte_unmap_unlock(ptep, ptl) };
-    result
+    // SAFETY: `locked` is `address`'s PTE in `vma`; the PTE lock keeps what it maps alive.
+    unsafe { follow_present_pte(vma, address, &locked, pte, flags) }
 }
 
-/// [`follow_page_pte`] for a present `pte`, with `ptep` mapped and locked.
+/// [`follow_page_pte`] for a present `pte`, with its table mapped and locked.
 ///
 /// # Safety
 ///
-/// `ptep` must be `address`'s PTE in `vma`, mapped and locked, and `pte` its value.
+/// `locked` must be `address`'s PTE in `vma`, and `pte` its value.
 unsafe fn follow_present_pte(
-    vma: Vma,
+    vma: &VmaRef,
     address: usize,
-    ptep: *mut bindings::pte_t,
-    pte: bindings::pte_t,
+    locked: &PteLocked,
+    pte: Pte,
     flags: FollFlags,
 ) -> Result<Option<PagePtr>> {
-    // SAFETY: `vma` is valid and `pte` is one of its entries.
-    let mut page = unsafe { bindings::vm_normal_page(vma.as_ptr(), address, pte) };
-    // SAFETY: `pte` is a value.
-    let pte_write = unsafe { bindings::pte_write(pte) };
+    // SAFETY: `vma` is locked and `pte` is one of its entries, still locked.
+    let mut page = unsafe { bindings::vm_normal_page(vma.as_ptr(), address, pte.into_raw()) };
+    let pte_write = pte.is_write();
 
     // Only anonymous pages matter to can_follow_write_pte().
     if flags.contains(Foll::Write) && !pte_write {
-        // SAFETY: `page` is NULL or valid; the rest are values and a valid VMA.
+        // SAFETY: `page` is NULL or valid; `vma` is locked and `pte` one of its entries.
         let ok = unsafe {
             can_follow_write_common(page, vma, flags)
-                && !bindings::pte_needs_soft_dirty_wp(vma.as_ptr(), pte)
-                && !bindings::userfaultfd_pte_wp(vma.as_ptr(), pte)
+                && !bindings::pte_needs_soft_dirty_wp(vma.as_ptr(), pte.into_raw())
+                && !bindings::userfaultfd_pte_wp(vma.as_ptr(), pte.into_raw())
         };
         if !ok {
             return Ok(None);
@@ -498,54 +512,52 @@ unsafe fn follow_present_pte(
         if flags.contains(Foll::Dump) {
             return Err(EFAULT);
         }
-        // SAFETY: `pte` is a value.
-        if unsafe { bindings::is_zero_pfn(bindings::pte_pfn(pte)) } {
+        if pgtable::is_zero_pfn(pte.pfn()) {
             // SAFETY: The zero page has a memmap.
-            page = unsafe { bindings::pte_page(pte) };
+            page = unsafe { pte.page() };
         } else {
             // SAFETY: By this function's contract.
-            return Err(unsafe { follow_pfn_pte(vma, address, ptep, flags) });
+            return Err(unsafe { follow_pfn_pte(vma, address, locked, flags) });
         }
     }
     // SAFETY: The PTE lock keeps the mapped page's folio referenced.
-    let folio = unsafe { Folio::of_page(page) };
+    let folio = unsafe { Folio::from_page(page) };
 
     // SAFETY: `page` is valid and mapped by this entry.
     if !pte_write && unsafe { must_unshare(Some(vma), flags, page) } {
         return Err(EMLINK);
     }
-    vm_warn_on_once_page!(
+    vm_warn_on_once_folio!(
         flags.contains(Foll::Pin)
-            // SAFETY: `page` is valid.
-            && unsafe { bindings::PageAnon(page) && !bindings::PageAnonExclusive(page) },
-        page,
-        "FOLL_PIN of a shared anonymous page"
+            && folio.is_anon()
+            // SAFETY: `page` is a valid page of the anonymous `folio`.
+            && !unsafe { crate::folio::page_anon_exclusive(page) },
+        folio,
+        // SAFETY: `page` is a page of `folio`.
+        unsafe { folio.page_idx(page) }
     );
 
     // Does nothing unless FOLL_GET or FOLL_PIN is set.
-    pin::try_grab_folio(folio, 1, flags)?;
+    // SAFETY: One reference or pin, not a negative count.
+    unsafe { pin::try_grab_folio(folio, 1, flags) }?;
 
     // Make the page accessible if and only if its content is going to be accessed (FOLL_PIN);
     // see Documentation/core-api/pin_user_pages.rst.
     if flags.contains(Foll::Pin) {
-        // SAFETY: `folio` is valid and pinned.
-        let ret = unsafe { bindings::arch_make_folio_accessible(folio.as_ptr()) };
-        if ret != 0 {
+        if let Err(e) = folio.make_accessible() {
             // SAFETY: The pin was taken just above.
             unsafe { pin::put_folio(folio, 1, flags) };
-            return Err(Error::from_errno(ret));
+            return Err(e);
         }
     }
     if flags.contains(Foll::Touch) {
-        // SAFETY: `pte` is a value; `folio` is valid and referenced.
-        unsafe {
-            if flags.contains(Foll::Write) && !bindings::pte_dirty(pte) && !folio.is_dirty() {
-                bindings::folio_mark_dirty(folio.as_ptr());
-            }
-            // pte_mkyoung() would be more precise, but needs atomic care not to lose the dirty
-            // bit; folio_mark_accessed() is simpler.
-            bindings::folio_mark_accessed(folio.as_ptr());
+        if flags.contains(Foll::Write) && !pte.is_dirty() && !folio.is_dirty() {
+            // SAFETY: The PTE lock is held with the folio mapped by the entry.
+            unsafe { folio.mark_dirty() };
         }
+        // pte_mkyoung() would be more precise, but needs atomic care not to lose the dirty
+        // bit; folio_mark_accessed() is simpler.
+        folio.mark_accessed();
     }
     Ok(Some(page))
 }
@@ -557,52 +569,43 @@ unsafe fn follow_present_pte(
 /// `pudp` must be `address`'s PUD entry in `vma`'s page tables, a table (not a leaf).
 #[inline(always)]
 unsafe fn follow_pmd_mask(
-    vma: Vma,
+    vma: &VmaRef,
     address: usize,
     pudp: *mut bindings::pud_t,
     flags: FollFlags,
     page_mask: &mut usize,
 ) -> Result<Option<PagePtr>> {
-    let mm = vma.mm();
+    let mm = vma.mm().as_raw();
     // SAFETY: `pudp` is a valid table entry.
     let pmdp = unsafe { bindings::pmd_offset(pudp, address) };
     // SAFETY: `pmdp` is valid; it is read once, without the lock.
-    let pmdval = unsafe { bindings::pmdp_get_lockless(pmdp) };
-    // SAFETY: `pmdval` is a value.
-    if unsafe { bindings::pmd_none(pmdval) || !bindings::pmd_present(pmdval) } {
+    let pmdval = unsafe { Pmd::read_lockless(pmdp) };
+    if pmdval.is_none() || !pmdval.is_present() {
         return no_page_table(vma, flags, address);
     }
-    // SAFETY: `pmdval` is a value.
-    if !unsafe { bindings::pmd_leaf(pmdval) } {
+    if !pmdval.is_leaf() {
         // SAFETY: `pmdp` is `address`'s PMD entry.
         return unsafe { follow_page_pte(vma, address, pmdp, flags) };
     }
-    // SAFETY: `pmdval` is a value.
-    if unsafe { bindings::pmd_protnone(pmdval) } && !can_follow_protnone(vma, flags) {
+    if pmdval.is_protnone() && !can_follow_protnone(vma, flags) {
         return no_page_table(vma, flags, address);
     }
 
-    // SAFETY: `pmdp` is valid.
-    let ptl = unsafe { bindings::pmd_lock(mm, pmdp) };
+    // SAFETY: `pmdp` is `address`'s PMD entry in `mm`.
+    let ptl = unsafe { PtLock::pmd(mm, pmdp) };
     // SAFETY: `pmdp` is valid and now locked.
-    let pmdval = unsafe { bindings::pmdp_get(pmdp) };
-    // SAFETY: `pmdval` is a value.
-    if !unsafe { bindings::pmd_present(pmdval) } {
-        // SAFETY: Locked above.
-        unsafe { bindings::spin_unlock(ptl) };
+    let pmdval = unsafe { Pmd::read(pmdp) };
+    if !pmdval.is_present() {
+        drop(ptl);
         return no_page_table(vma, flags, address);
     }
-    // SAFETY: `pmdval` is a value.
-    if !unsafe { bindings::pmd_leaf(pmdval) } {
-        // SAFETY: Locked above.
-        unsafe { bindings::spin_unlock(ptl) };
+    if !pmdval.is_leaf() {
+        drop(ptl);
         // SAFETY: `pmdp` is `address`'s PMD entry.
         return unsafe { follow_page_pte(vma, address, pmdp, flags) };
     }
-    // SAFETY: `pmdval` is a value.
-    if unsafe { bindings::pmd_trans_huge(pmdval) } && flags.contains(Foll::SplitPmd) {
-        // SAFETY: Locked above.
-        unsafe { bindings::spin_unlock(ptl) };
+    if pmdval.is_trans_huge() && flags.contains(Foll::SplitPmd) {
+        drop(ptl);
         // SAFETY: `pmdp` is `address`'s PMD entry in `vma`, the mmap lock is held.
         unsafe { bindings::split_huge_pmd(vma.as_ptr(), pmdp, address) };
         // If the split left the PMD empty, put a page table in quickly.
@@ -613,10 +616,9 @@ unsafe fn follow_pmd_mask(
         // SAFETY: `pmdp` is `address`'s PMD entry.
         return unsafe { follow_page_pte(vma, address, pmdp, flags) };
     }
-    // SAFETY: `pmdp` is `address`'s PMD entry, locked.
+    // SAFETY: `pmdp` is `address`'s PMD entry, locked, a present leaf.
     let page = unsafe { follow_huge_pmd(vma, address, pmdp, flags, page_mask) };
-    // SAFETY: Locked above.
-    unsafe { bindings::spin_unlock(ptl) };
+    drop(ptl);
     page
 }
 
@@ -627,7 +629,7 @@ unsafe fn follow_pmd_mask(
 /// `p4dp` must be `address`'s P4D entry in `vma`'s page tables, present.
 #[inline(always)]
 unsafe fn follow_pud_mask(
-    vma: Vma,
+    vma: &VmaRef,
     address: usize,
     p4dp: *mut bindings::p4d_t,
     flags: FollFlags,
@@ -636,26 +638,22 @@ unsafe fn follow_pud_mask(
     // SAFETY: `p4dp` is a valid, present entry.
     let pudp = unsafe { bindings::pud_offset(p4dp, address) };
     // SAFETY: `pudp` is valid.
-    let pud = unsafe { bindings::pudp_get(pudp) };
-    // SAFETY: `pud` is a value.
-    if !unsafe { bindings::pud_present(pud) } {
+    let pud = unsafe { Pud::read(pudp) };
+    if !pud.is_present() {
         return no_page_table(vma, flags, address);
     }
-    // SAFETY: `pud` is a value.
-    if unsafe { bindings::pud_leaf(pud) } {
-        // SAFETY: `pudp` is valid.
-        let ptl = unsafe { bindings::pud_lock(vma.mm(), pudp) };
+    if pud.is_leaf() {
+        // SAFETY: `pudp` is `address`'s PUD entry in `vma`'s mm.
+        let ptl = unsafe { PtLock::pud(vma.mm().as_raw(), pudp) };
         // SAFETY: `pudp` is `address`'s PUD entry, locked.
         let page = unsafe { follow_huge_pud(vma, address, pudp, flags, page_mask) };
-        // SAFETY: Locked above.
-        unsafe { bindings::spin_unlock(ptl) };
+        drop(ptl);
         return match page {
             Ok(None) => no_page_table(vma, flags, address),
             other => other,
         };
     }
-    // SAFETY: `pud` is a value.
-    if unsafe { bindings::pud_bad(pud) } {
+    if pud.is_bad() {
         return no_page_table(vma, flags, address);
     }
     // SAFETY: `pudp` is a present table entry.
@@ -680,12 +678,12 @@ unsafe fn follow_pud_mask(
 /// exported `follow_page()` gets its own copy.
 #[inline(always)]
 pub(crate) unsafe fn follow_page_mask(
-    vma: Vma,
+    vma: &VmaRef,
     address: usize,
     flags: FollFlags,
     page_mask: &mut usize,
 ) -> Result<Option<PagePtr>> {
-    let mm = vma.mm();
+    let mm = vma.mm().as_raw();
     // Takes the hugetlb VMA lock for hugetlb VMAs.
     // SAFETY: `vma` is valid, the mmap lock is held.
     unsafe { bindings::vma_pgtable_walk_begin(vma.as_ptr()) };
@@ -693,18 +691,16 @@ pub(crate) unsafe fn follow_page_mask(
     // SAFETY: `mm` is valid and its page tables stay while the mmap lock is held.
     let pgdp = unsafe { bindings::pgd_offset(mm, address) };
     // SAFETY: `pgdp` is valid.
-    let pgd = unsafe { bindings::pgdp_get(pgdp) };
-    // SAFETY: `pgd` is a value.
-    let page = if unsafe { bindings::pgd_none(pgd) || bindings::pgd_bad(pgd) } {
+    let pgd = unsafe { Pgd::read(pgdp) };
+    let page = if pgd.is_none() || pgd.is_bad() {
         no_page_table(vma, flags, address)
     } else {
         // SAFETY: `pgdp` is a present entry.
         let p4dp = unsafe { bindings::p4d_offset(pgdp, address) };
         // SAFETY: `p4dp` is valid.
-        let p4d = unsafe { bindings::p4dp_get(p4dp) };
+        let p4d = unsafe { P4d::read(p4dp) };
         // P4D leaves do not exist on the architectures this code supports.
-        // SAFETY: `p4d` is a value.
-        if !unsafe { bindings::p4d_present(p4d) } || unsafe { bindings::p4d_bad(p4d) } {
+        if !p4d.is_present() || p4d.is_bad() {
             no_page_table(vma, flags, address)
         } else {
             // SAFETY: `p4dp` is a present entry.
@@ -724,12 +720,12 @@ pub(crate) unsafe fn follow_page_mask(
 /// # Safety
 ///
 /// The caller must hold `mm`'s mmap lock; `address` must be in the gate area.
-unsafe fn get_gate_page(
-    mm: Mm,
+unsafe fn get_gate_page<'a>(
+    mm: MmPtr,
     address: usize,
     flags: FollFlags,
     want_page: bool,
-) -> Result<(Vma, Option<PagePtr>)> {
+) -> Result<(&'a VmaRef, Option<PagePtr>)> {
     // User gate pages are read-only.
     if flags.contains(Foll::Write) {
         return Err(EFAULT);
@@ -738,26 +734,26 @@ unsafe fn get_gate_page(
     // is followed only after its entry was checked to be present.
     unsafe {
         let pgdp = bindings::pgd_offset(mm, address);
-        if bindings::pgd_none(bindings::pgdp_get(pgdp)) {
+        if Pgd::read(pgdp).is_none() {
             return Err(EFAULT);
         }
         let p4dp = bindings::p4d_offset(pgdp, address);
-        if bindings::p4d_none(bindings::p4dp_get(p4dp)) {
+        if P4d::read(p4dp).is_none() {
             return Err(EFAULT);
         }
         let pudp = bindings::pud_offset(p4dp, address);
-        if bindings::pud_none(bindings::pudp_get(pudp)) {
+        if Pud::read(pudp).is_none() {
             return Err(EFAULT);
         }
         let pmdp = bindings::pmd_offset(pudp, address);
-        if !bindings::pmd_present(bindings::pmdp_get(pmdp)) {
+        if !Pmd::read(pmdp).is_present() {
             return Err(EFAULT);
         }
         let ptep = bindings::pte_offset_map(pmdp, address);
         if ptep.is_null() {
             return Err(EFAULT);
         }
-        let result = gate_pte(mm, address, bindings::ptep_get(ptep), flags, want_page);
+        let result = gate_pte(mm, address, Pte::read(ptep), flags, want_page);
         bindings::pte_unmap(ptep);
         result
     }
@@ -768,35 +764,32 @@ unsafe fn get_gate_page(
 /// # Safety
 ///
 /// As for [`get_gate_page`], with the PTE table of `address` mapped.
-unsafe fn gate_pte(
-    mm: Mm,
+unsafe fn gate_pte<'a>(
+    mm: MmPtr,
     address: usize,
-    entry: bindings::pte_t,
+    entry: Pte,
     flags: FollFlags,
     want_page: bool,
-) -> Result<(Vma, Option<PagePtr>)> {
-    // SAFETY: `entry` is a value.
-    if unsafe { bindings::pte_none(entry) } {
+) -> Result<(&'a VmaRef, Option<PagePtr>)> {
+    if entry.is_none() {
         return Err(EFAULT);
     }
     // SAFETY: `mm` is valid; the gate VMA is static.
-    let vma = unsafe { Vma::from_raw(bindings::gup_get_gate_vma(mm)) }.ok_or(EFAULT)?;
+    let vma = unsafe { vma_from_c(bindings::gup_get_gate_vma(mm)) }.ok_or(EFAULT)?;
     if !want_page {
         return Ok((vma, None));
     }
     // SAFETY: `vma` is the gate VMA and `entry` its PTE.
-    let mut page = unsafe { bindings::vm_normal_page(vma.as_ptr(), address, entry) };
+    let mut page = unsafe { bindings::vm_normal_page(vma.as_ptr(), address, entry.into_raw()) };
     if page.is_null() {
-        // SAFETY: `entry` is a value.
-        if flags.contains(Foll::Dump) || !unsafe { bindings::is_zero_pfn(bindings::pte_pfn(entry)) }
-        {
+        if flags.contains(Foll::Dump) || !pgtable::is_zero_pfn(entry.pfn()) {
             return Err(EFAULT);
         }
         // SAFETY: The zero page has a memmap.
-        page = unsafe { bindings::pte_page(entry) };
+        page = unsafe { entry.page() };
     }
-    // SAFETY: The gate page and the zero page are never freed.
-    pin::try_grab_folio(unsafe { Folio::of_page(page) }, 1, flags)?;
+    // SAFETY: The gate page and the zero page are never freed; one reference or pin.
+    unsafe { pin::try_grab_folio(Folio::from_page(page), 1, flags) }?;
     Ok((vma, Some(page)))
 }
 
@@ -865,7 +858,7 @@ enum Faultin {
 ///
 /// The caller holds the mmap lock of `vma`'s mm (for read if it may be dropped).
 unsafe fn faultin_page(
-    vma: Vma,
+    vma: &VmaRef,
     address: usize,
     flags: FollFlags,
     unshare: bool,
@@ -937,16 +930,16 @@ unsafe fn faultin_page(
 /// A long-term pin would let the kernel write to the folio behind the file system's back after
 /// writeback cleaned it (the page table entry made read-only, the DMA mapping still writable),
 /// so FOLL_LONGTERM write pins of mappings that need dirty tracking are refused.
-fn writable_file_mapping_allowed(vma: Vma, flags: FollFlags) -> bool {
+fn writable_file_mapping_allowed(vma: &VmaRef, flags: FollFlags) -> bool {
     if !flags.has_all(Foll::Pin | Foll::Longterm) {
         return true;
     }
-    // SAFETY: `vma` is valid.
+    // SAFETY: `vma` is locked, by the type invariant of `VmaRef`.
     !unsafe { bindings::vma_needs_dirty_tracking(vma.as_ptr()) }
 }
 
 /// Whether `flags` may access `vma` at all (C: `check_vma_flags()`).
-pub(crate) fn check_vma_flags(vma: Vma, flags: FollFlags) -> Result {
+pub(crate) fn check_vma_flags(vma: &VmaRef, flags: FollFlags) -> Result {
     let vm = vma.flags();
     let write = flags.contains(Foll::Write);
     let foreign = flags.contains(Foll::Remote);
@@ -960,8 +953,7 @@ pub(crate) fn check_vma_flags(vma: Vma, flags: FollFlags) -> Result {
     if flags.contains(Foll::Anon) && !anon {
         return Err(EFAULT);
     }
-    // SAFETY: `vma` is valid.
-    if flags.contains(Foll::Longterm) && unsafe { bindings::vma_is_fsdax(vma.as_ptr()) } {
+    if flags.contains(Foll::Longterm) && vma.is_fsdax() {
         return Err(errno(bindings::EOPNOTSUPP));
     }
     if flags.contains(Foll::SplitPmd) && vma.is_hugetlb() {
@@ -990,7 +982,7 @@ pub(crate) fn check_vma_flags(vma: Vma, flags: FollFlags) -> Result {
         }
     }
     // GUP is a data access, never an instruction fetch.
-    if !vma.access_permitted(write, foreign) {
+    if !vma.arch_access_permitted(write, false, foreign) {
         return Err(EFAULT);
     }
     Ok(())
@@ -1003,9 +995,9 @@ pub(crate) fn check_vma_flags(vma: Vma, flags: FollFlags) -> Result {
 ///
 /// The caller holds `mm`'s mmap lock.
 #[inline(always)]
-unsafe fn gup_vma_lookup(mm: Mm, addr: usize) -> Option<Vma> {
+unsafe fn gup_vma_lookup<'a>(mm: MmPtr, addr: usize) -> Option<&'a VmaRef> {
     // SAFETY: `mm` is valid and locked; the VMA stays valid under the lock.
-    let vma = unsafe { Vma::from_raw(bindings::find_vma(mm, addr)) }?;
+    let vma = unsafe { vma_from_c(bindings::find_vma(mm, addr)) }?;
     if addr >= vma.start() {
         return Some(vma);
     }
@@ -1016,7 +1008,7 @@ unsafe fn gup_vma_lookup(mm: Mm, addr: usize) -> Option<Vma> {
 /// The part of [`gup_vma_lookup`] for an address below the VMA found: the warning, if due.
 #[cold]
 #[inline(never)]
-fn below_vma(vma: Vma, addr: usize) {
+fn below_vma(vma: &VmaRef, addr: usize) {
     static NEXT_WARN: AtomicUsize = AtomicUsize::new(0);
 
     // Only warn for half-way relevant accesses.
@@ -1051,12 +1043,11 @@ fn below_vma(vma: Vma, addr: usize) {
         vma.end(),
         addr
     );
-    // SAFETY: Always safe to call.
-    unsafe { bindings::dump_stack() };
+    kernel::bug::dump_stack();
 }
 
 /// `current->mm`.
-pub(crate) fn current_mm() -> Mm {
+pub(crate) fn current_mm() -> MmPtr {
     // SAFETY: `current` is valid in process context.
     unsafe { (*bindings::get_current()).mm }
 }
@@ -1073,7 +1064,7 @@ fn fatal_signal_pending() -> bool {
 /// # Safety
 ///
 /// `mm` must be valid.
-pub(crate) unsafe fn mm_set_has_pinned_flag(mm: Mm) {
+pub(crate) unsafe fn mm_set_has_pinned_flag(mm: MmPtr) {
     // CAST: A bit number.
     let flag = bindings::MMF_HAS_PINNED as c_int;
     // SAFETY: `mm` is valid.
@@ -1084,30 +1075,62 @@ pub(crate) unsafe fn mm_set_has_pinned_flag(mm: Mm) {
     }
 }
 
-/// An array of page pointers GUP fills in, or none (fault-in only).
-#[derive(Clone, Copy)]
-pub(crate) struct PagesOut(*mut PagePtr);
+/// The caller's array of page pointers that GUP fills in, from the next entry to write on; or
+/// none (fault-in only).
+///
+/// The entries are `MaybeUninit`: callers pass arrays GUP writes before anyone reads them.
+pub(crate) struct PagesOut<'a>(Option<&'a mut [MaybeUninit<PagePtr>]>);
 
-impl PagesOut {
+impl<'a> PagesOut<'a> {
+    /// No array: the pages are faulted in, not returned.
+    pub(crate) fn none() -> Self {
+        Self(None)
+    }
+
+    /// An array of one entry.
+    pub(crate) fn one(page: &'a mut MaybeUninit<PagePtr>) -> Self {
+        Self(Some(core::slice::from_mut(page)))
+    }
+
+    /// Wraps a C array of `len` entries; none for NULL.
+    ///
     /// # Safety
     ///
-    /// A non-NULL `pages` must have room for as many entries as the call it is passed to asks
-    /// for.
-    pub(crate) unsafe fn from_raw(pages: *mut PagePtr) -> Self {
-        Self(pages)
-    }
-
-    fn is_some(self) -> bool {
-        !self.0.is_null()
-    }
-
-    /// The array from entry `n` on (callers advance only over entries the array has).
-    fn advance(self, n: usize) -> Self {
-        if self.0.is_null() {
-            self
-        } else {
-            Self(self.0.wrapping_add(n))
+    /// A non-NULL `pages` must be valid for writing `len` entries for `'a`, and not be accessed
+    /// otherwise meanwhile.
+    pub(crate) unsafe fn from_raw(pages: *mut PagePtr, len: usize) -> Self {
+        if pages.is_null() {
+            return Self(None);
         }
+        // A length no array can have is the caller's bug (C would write past the end); the
+        // walk stops where this one ends instead.
+        let len = len.min(isize::MAX as usize / core::mem::size_of::<PagePtr>());
+        // SAFETY: Valid for writing `len` entries and exclusive for `'a`, by the caller's
+        // guarantee; `MaybeUninit` needs no initialised contents.
+        Self(Some(unsafe {
+            core::slice::from_raw_parts_mut(pages.cast(), len)
+        }))
+    }
+
+    fn is_some(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Drops the first `n` entries, which the caller has filled.
+    fn advance(&mut self, n: usize) {
+        if let Some(s) = self.0.take() {
+            self.0 = Some(s.get_mut(n..).unwrap_or_default());
+        }
+    }
+
+    /// The `n` entries from entry `at` on, or fewer where the array ends.
+    fn entries(&mut self, at: usize, n: usize) -> &mut [MaybeUninit<PagePtr>] {
+        let Some(s) = self.0.as_deref_mut() else {
+            return &mut [];
+        };
+        let s = s.get_mut(at..).unwrap_or_default();
+        let n = n.min(s.len());
+        s.get_mut(..n).unwrap_or_default()
     }
 }
 
@@ -1123,11 +1146,11 @@ impl PagesOut {
 /// The caller holds `mm`'s mmap lock (for read if it may be dropped); `pages` is as for
 /// [`PagesOut::from_raw`] with `nr_pages` entries.
 unsafe fn get_user_pages_walk(
-    mm: Mm,
+    mm: MmPtr,
     start: usize,
     nr_pages: usize,
     flags: FollFlags,
-    pages: PagesOut,
+    pages: &mut PagesOut<'_>,
     locked: &mut c_int,
 ) -> c_long {
     if nr_pages == 0 {
@@ -1161,15 +1184,15 @@ unsafe fn get_user_pages_walk(
 ///
 /// As for [`get_user_pages_walk`].
 unsafe fn walk_range(
-    mm: Mm,
+    mm: MmPtr,
     mut start: usize,
     mut nr_pages: usize,
     flags: FollFlags,
-    pages: PagesOut,
+    pages: &mut PagesOut<'_>,
     locked: &mut c_int,
     done: &mut usize,
 ) -> Result {
-    let mut vma: Option<Vma> = None;
+    let mut vma: Option<&VmaRef> = None;
     let mut page_mask = 0usize;
 
     while nr_pages != 0 {
@@ -1183,7 +1206,7 @@ unsafe fn walk_range(
                 let v = if flags.contains(Foll::MadvPopulate) {
                     // MADV_POPULATE_(READ|WRITE) reports VMA problems its own way.
                     // SAFETY: `mm` is valid and locked.
-                    let found = unsafe { Vma::from_raw(bindings::vma_lookup(mm, start)) };
+                    let found = unsafe { vma_from_c(bindings::vma_lookup(mm, start)) };
                     let v = found.ok_or(ENOMEM)?;
                     check_vma_flags(v, flags).map_err(|_| EINVAL)?;
                     v
@@ -1220,8 +1243,7 @@ unsafe fn walk_range(
                 if fatal_signal_pending() {
                     return Err(EINTR);
                 }
-                // SAFETY: Always safe to call from process context.
-                unsafe { bindings::gup_cond_resched() };
+                kernel::task::cond_resched();
 
                 // SAFETY: `cur` is a VMA of `mm`, whose lock is held.
                 let unshare = match unsafe { follow_page_mask(cur, start, flags, &mut page_mask) } {
@@ -1259,30 +1281,31 @@ unsafe fn walk_range(
                 // A part of a large folio: take the references of the other subpages too. The
                 // folio is referenced already, so this cannot fail unless the folio is broken.
                 // SAFETY: `page` is valid and referenced by the walk.
-                let folio = unsafe { Folio::of_page(page) };
+                let folio = unsafe { Folio::from_page(page) };
                 // CAST: `page_increm` is at most the number of pages of a PUD leaf.
-                if pin::try_grab_folio(folio, (page_increm - 1) as i32, flags).is_err() {
+                // SAFETY: `page_increm > 1`: a positive count.
+                if unsafe { pin::try_grab_folio(folio, (page_increm - 1) as i32, flags) }.is_err() {
                     // SAFETY: Releases the reference the walk took.
                     unsafe { pin::put_folio(folio, 1, flags) };
                     return Err(EFAULT);
                 }
             }
-            let out = pages.advance(*done);
             // No wraps below: the subpages of a leaf are contiguous in the memmap, and their
             // addresses lie in `cur`. (For a huge leaf this loop is most of the work: the
             // flushes are only called where the architecture has them.)
             let mut subpage = page;
             let mut addr = start;
-            for j in 0..page_increm {
-                // SAFETY: `out` has room for `nr_pages >= page_increm` more entries; the
-                // subpage is valid and mapped by `cur` at `addr`.
-                unsafe {
-                    *out.0.add(j) = subpage;
-                    if bindings::GUP_FLUSH_ANON_PAGE {
-                        bindings::gup_flush_anon_page(cur.as_ptr(), subpage, addr);
-                    }
-                    if bindings::GUP_FLUSH_DCACHE_PAGE {
-                        bindings::gup_flush_dcache_page(subpage);
+            for slot in pages.entries(*done, page_increm) {
+                slot.write(subpage);
+                if bindings::GUP_FLUSH_ANON_PAGE || bindings::GUP_FLUSH_DCACHE_PAGE {
+                    // SAFETY: The subpage is valid and mapped by `cur` at `addr`.
+                    unsafe {
+                        if bindings::GUP_FLUSH_ANON_PAGE {
+                            bindings::gup_flush_anon_page(cur.as_ptr(), subpage, addr);
+                        }
+                        if bindings::GUP_FLUSH_DCACHE_PAGE {
+                            bindings::gup_flush_dcache_page(subpage);
+                        }
                     }
                 }
                 subpage = subpage.wrapping_add(1);
@@ -1306,8 +1329,7 @@ fn gup_signal_pending(flags: FollFlags) -> bool {
     if !flags.contains(Foll::Interruptible) {
         return false;
     }
-    // SAFETY: `current` is valid in process context.
-    unsafe { bindings::signal_pending(bindings::get_current()) != 0 }
+    kernel::current!().signal_pending()
 }
 
 /// [`get_user_pages_walk`] with the mmap lock protocol of the exported entry points
@@ -1326,10 +1348,10 @@ fn gup_signal_pending(flags: FollFlags) -> bool {
 /// straight to the walk.
 #[inline(always)]
 pub(crate) unsafe fn get_user_pages_locked(
-    mm: Mm,
+    mm: MmPtr,
     mut start: usize,
     mut nr_pages: usize,
-    mut pages: PagesOut,
+    mut pages: PagesOut<'_>,
     locked: &mut c_int,
     mut flags: FollFlags,
 ) -> c_long {
@@ -1362,7 +1384,7 @@ pub(crate) unsafe fn get_user_pages_locked(
     let mut pages_done: c_long = 0;
     loop {
         // SAFETY: The lock is held; `pages` has `nr_pages` more entries.
-        let ret = unsafe { get_user_pages_walk(mm, start, nr_pages, flags, pages, locked) };
+        let ret = unsafe { get_user_pages_walk(mm, start, nr_pages, flags, &mut pages, locked) };
         if !flags.contains(Foll::Unlockable) {
             // VM_FAULT_RETRY could not happen.
             pages_done = ret;
@@ -1392,7 +1414,7 @@ pub(crate) unsafe fn get_user_pages_locked(
         // only the counts move.
         // CAST: `ret` is not negative here (warned above otherwise) and at most `nr_pages`.
         let n = ret.max(0) as usize;
-        pages = pages.advance(n);
+        pages.advance(n);
         start = start.wrapping_add(n << PAGE_SHIFT);
         // The lock was dropped, so it must be released at the end.
         must_unlock = true;
@@ -1411,8 +1433,9 @@ pub(crate) unsafe fn get_user_pages_locked(
             }
             *locked = 1;
             // SAFETY: The lock is held; `pages` has `nr_pages >= 1` more entries.
-            let r =
-                unsafe { get_user_pages_walk(mm, start, 1, flags | Foll::Tried, pages, locked) };
+            let r = unsafe {
+                get_user_pages_walk(mm, start, 1, flags | Foll::Tried, &mut pages, locked)
+            };
             if *locked == 0 {
                 // The lock was dropped again: retry until done.
                 vm_warn_on_once!(r != 0);
@@ -1441,7 +1464,7 @@ pub(crate) unsafe fn get_user_pages_locked(
         if nr_pages == 0 {
             break;
         }
-        pages = pages.advance(1);
+        pages.advance(1);
         start = start.wrapping_add(PAGE_SIZE);
     }
     if must_unlock && *locked != 0 {
@@ -1469,12 +1492,12 @@ pub(crate) unsafe fn get_user_pages_locked(
 /// The caller holds the mmap lock of `vma`'s mm; for read if `locked` is given, in which case it
 /// may be dropped (and `*locked` set to 0).
 pub(crate) unsafe fn populate_vma_page_range(
-    vma: Vma,
+    vma: &VmaRef,
     start: usize,
     end: usize,
     locked: Option<&mut c_int>,
 ) -> c_long {
-    let mm = vma.mm();
+    let mm = vma.mm().as_raw();
     let nr_pages = end.wrapping_sub(start) / PAGE_SIZE;
 
     vm_warn_on_once!(start & !PAGE_MASK != 0);
@@ -1513,18 +1536,9 @@ pub(crate) unsafe fn populate_vma_page_range(
     };
     // `start` is inside a VMA, so this cannot expand a stack and recurse back here.
     // SAFETY: The lock is held; no pages array.
-    let ret = unsafe {
-        get_user_pages_walk(
-            mm,
-            start,
-            nr_pages,
-            flags,
-            PagesOut(ptr::null_mut()),
-            locked,
-        )
-    };
-    // SAFETY: Always safe to call.
-    unsafe { bindings::lru_add_drain() };
+    let ret =
+        unsafe { get_user_pages_walk(mm, start, nr_pages, flags, &mut PagesOut::none(), locked) };
+    kernel::mm::lru_add_drain();
     ret
 }
 
@@ -1538,7 +1552,7 @@ pub(crate) unsafe fn populate_vma_page_range(
 ///
 /// The caller holds `mm`'s mmap lock for read; it may be dropped (`*locked` is then 0).
 pub(crate) unsafe fn faultin_page_range(
-    mm: Mm,
+    mm: MmPtr,
     start: usize,
     end: usize,
     write: bool,
@@ -1558,18 +1572,9 @@ pub(crate) unsafe fn faultin_page_range(
         flags |= Foll::Write;
     }
     // SAFETY: By this function's contract; no pages array.
-    let ret = unsafe {
-        get_user_pages_locked(
-            mm,
-            start,
-            nr_pages,
-            PagesOut(ptr::null_mut()),
-            locked,
-            flags,
-        )
-    };
-    // SAFETY: Always safe to call.
-    unsafe { bindings::lru_add_drain() };
+    let ret =
+        unsafe { get_user_pages_locked(mm, start, nr_pages, PagesOut::none(), locked, flags) };
+    kernel::mm::lru_add_drain();
     ret
 }
 
@@ -1581,7 +1586,7 @@ pub(crate) unsafe fn faultin_page_range(
 pub(crate) fn mm_populate(start: usize, len: usize, ignore_errors: bool) -> c_int {
     let mm = current_mm();
     let end = start.wrapping_add(len);
-    let mut vma: Option<Vma> = None;
+    let mut vma: Option<&VmaRef> = None;
     let mut locked: c_int = 0;
     let mut ret: c_long = 0;
     let mut nstart = start;
@@ -1592,14 +1597,14 @@ pub(crate) fn mm_populate(start: usize, len: usize, ignore_errors: bool) -> c_in
             Some(v) if locked != 0 && nstart < v.end() => Some(v),
             Some(v) if locked != 0 => {
                 // SAFETY: The lock is held; `mm` is the current, live mm.
-                unsafe { Vma::from_raw(bindings::find_vma_intersection(mm, v.end(), end)) }
+                unsafe { vma_from_c(bindings::find_vma_intersection(mm, v.end(), end)) }
             }
             _ => {
                 locked = 1;
                 // SAFETY: `mm` is the current, live mm.
                 unsafe { bindings::mmap_read_lock(mm) };
                 // SAFETY: The lock is held.
-                unsafe { Vma::from_raw(bindings::find_vma_intersection(mm, nstart, end)) }
+                unsafe { vma_from_c(bindings::find_vma_intersection(mm, nstart, end)) }
             }
         };
         let Some(v) = found else {
@@ -1649,27 +1654,28 @@ pub(crate) fn mm_populate(start: usize, len: usize, ignore_errors: bool) -> c_in
 /// `locked` as for [`get_user_pages_locked`].
 #[cfg(CONFIG_ELF_CORE)]
 pub(crate) unsafe fn get_dump_page(addr: usize, locked: &mut c_int) -> PagePtr {
-    let mut page: PagePtr = ptr::null_mut();
-    // SAFETY: `page` has room for one entry.
+    let mut page = MaybeUninit::uninit();
+    // SAFETY: `locked` as the caller guarantees, for the current mm.
     let ret = unsafe {
         get_user_pages_locked(
             current_mm(),
             addr,
             1,
-            PagesOut(&mut page),
+            PagesOut::one(&mut page),
             locked,
             Foll::Force | Foll::Dump | Foll::Get,
         )
     };
     if ret == 1 {
-        page
+        // SAFETY: One page done: the walk wrote the entry.
+        unsafe { page.assume_init() }
     } else {
         ptr::null_mut()
     }
 }
 
 /// Whether a fault with `fault_flags` is allowed in `vma` (C: `vma_permits_fault()`).
-fn vma_permits_fault(vma: Vma, fault_flags: c_uint) -> bool {
+fn vma_permits_fault(vma: &VmaRef, fault_flags: c_uint) -> bool {
     let write = fault_flags & fault_flag::WRITE != 0;
     let foreign = fault_flags & fault_flag::REMOTE != 0;
     let needed = if write {
@@ -1677,7 +1683,7 @@ fn vma_permits_fault(vma: Vma, fault_flags: c_uint) -> bool {
     } else {
         bindings::VM_READ
     };
-    vma.flags() & needed != 0 && vma.access_permitted(write, foreign)
+    vma.flags() & needed != 0 && vma.arch_access_permitted(write, false, foreign)
 }
 
 /// Resolves a user page fault by hand, for code that hit `EFAULT` with page faults disabled
@@ -1690,7 +1696,7 @@ fn vma_permits_fault(vma: Vma, fault_flags: c_uint) -> bool {
 ///
 /// The caller holds `mm`'s mmap lock (for read if `unlocked` is given).
 pub(crate) unsafe fn fixup_user_fault(
-    mm: Mm,
+    mm: MmPtr,
     address: usize,
     mut fault_flags: c_uint,
     mut unlocked: Option<&mut bool>,
@@ -1869,27 +1875,23 @@ pub(crate) mod tests {
         Ok(addr)
     }
 
-    /// Holds the mmap lock of the test's mm for read.
-    struct ReadLocked(Mm);
+    /// The test's mm, with its mmap lock held for read through the kernel crate's guard.
+    struct ReadLocked {
+        guard: kernel::mm::MmapReadGuard<'static>,
+        mm: MmPtr,
+    }
 
     impl ReadLocked {
         fn new() -> Self {
             let mm = current_mm();
-            // SAFETY: The test's mm exists once something was mapped.
-            unsafe { bindings::mmap_read_lock(mm) };
-            Self(mm)
+            // SAFETY: The test's task keeps its mm, with `mm_users` above zero, until it exits,
+            // after the test.
+            let guard = unsafe { kernel::mm::MmWithUser::from_raw(mm) }.mmap_read_lock();
+            Self { guard, mm }
         }
 
-        fn vma(&self, addr: usize) -> Option<Vma> {
-            // SAFETY: The lock is held.
-            unsafe { Vma::from_raw(bindings::vma_lookup(self.0, addr)) }
-        }
-    }
-
-    impl Drop for ReadLocked {
-        fn drop(&mut self) {
-            // SAFETY: Taken in `new()`.
-            unsafe { bindings::mmap_read_unlock(self.0) };
+        fn vma(&self, addr: usize) -> Option<&VmaRef> {
+            self.guard.vma_lookup(addr)
         }
     }
 
@@ -1910,12 +1912,12 @@ pub(crate) mod tests {
     fn put_all(pages: &[PagePtr]) {
         for &p in pages.iter().filter(|p| !p.is_null()) {
             // SAFETY: `p` carries a reference taken by `gup()`.
-            unsafe { pin::put_folio(Folio::of_page(p), 1, Foll::Get.into()) };
+            unsafe { pin::put_folio(Folio::from_page(p), 1, Foll::Get.into()) };
         }
     }
 
     /// `follow_page()` as errno, 0 for NULL, 1 for a page (whose reference, if any, is dropped).
-    fn follow(vma: Vma, addr: usize, flags: u32) -> (c_int, PagePtr) {
+    fn follow(vma: &VmaRef, addr: usize, flags: u32) -> (c_int, PagePtr) {
         // SAFETY: The caller holds the mmap lock.
         let p = unsafe { crate::follow_page(vma.as_ptr(), addr, flags) };
         match from_err_ptr(p) {
@@ -2025,13 +2027,13 @@ pub(crate) mod tests {
         let mut locked: c_int = 1;
         // SAFETY: The lock is held for read; it may be dropped (then `locked` is 0).
         let inaccessible =
-            unsafe { faultin_page_range(lock.0, none, none + PAGE_SIZE, false, &mut locked) };
+            unsafe { faultin_page_range(lock.mm, none, none + PAGE_SIZE, false, &mut locked) };
         let still = locked;
         locked = 1;
         // SAFETY: As above.
         let hole = unsafe {
             faultin_page_range(
-                lock.0,
+                lock.mm,
                 none + PAGE_SIZE,
                 none + 2 * PAGE_SIZE,
                 false,
@@ -2069,7 +2071,7 @@ pub(crate) mod tests {
                 bindings::vm_flags_set(vma, bindings::VM_MIXEDMAP);
             }
             bindings::mmap_write_unlock(mm);
-            Vma::from_raw(vma)
+            vma_from_c(vma)
         }
         .ok_or(EFAULT)?;
         let lock = ReadLocked::new();

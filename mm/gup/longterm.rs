@@ -46,7 +46,7 @@ use crate::{
     },
     follow::{
         self,
-        Mm,
+        MmPtr,
         PagesOut, //
     },
     pin,
@@ -89,7 +89,7 @@ impl Drop for MemallocPin {
 /// go straight to it, as C's do.
 #[inline(always)]
 pub(crate) unsafe fn gup_longterm_locked(
-    mm: Mm,
+    mm: MmPtr,
     start: usize,
     nr_pages: usize,
     pages: *mut PagePtr,
@@ -111,7 +111,7 @@ pub(crate) unsafe fn gup_longterm_locked(
 /// As for [`gup_longterm_locked`].
 #[inline(always)]
 unsafe fn slow_path(
-    mm: Mm,
+    mm: MmPtr,
     start: usize,
     nr_pages: usize,
     pages: *mut PagePtr,
@@ -124,7 +124,7 @@ unsafe fn slow_path(
             mm,
             start,
             nr_pages,
-            PagesOut::from_raw(pages),
+            PagesOut::from_raw(pages, nr_pages),
             locked,
             flags,
         )
@@ -140,7 +140,7 @@ unsafe fn slow_path(
 /// As for [`gup_longterm_locked`].
 #[inline(never)]
 pub(crate) unsafe fn gup_longterm_locked_call(
-    mm: Mm,
+    mm: MmPtr,
     start: usize,
     nr_pages: usize,
     pages: *mut PagePtr,
@@ -159,7 +159,7 @@ pub(crate) unsafe fn gup_longterm_locked_call(
 /// As for [`gup_longterm_locked`].
 #[inline(never)]
 unsafe fn gup_longterm_migrate(
-    mm: Mm,
+    mm: MmPtr,
     start: usize,
     nr_pages: usize,
     pages: *mut PagePtr,
@@ -207,13 +207,14 @@ impl Pinned {
     ///
     /// # Safety
     ///
-    /// `i < self.len()`, and entry `i` is still pinned (not cleared).
-    unsafe fn folio(&self, i: usize) -> Folio {
+    /// `i < self.len()`, and entry `i` is still pinned (not cleared), for as long as the
+    /// folio returned is used.
+    unsafe fn folio<'a>(&self, i: usize) -> &'a Folio {
         match *self {
             // SAFETY: Entry `i` is in the array and is a pinned page.
-            Self::Pages(pages, _) => unsafe { Folio::of_page(pages.add(i).read()) },
+            Self::Pages(pages, _) => unsafe { Folio::from_page(pages.add(i).read()) },
             // SAFETY: Entry `i` is in the array and is a pinned folio.
-            Self::Folios(folios, _) => unsafe { Folio::from_pinned(folios.add(i).read()) },
+            Self::Folios(folios, _) => unsafe { Folio::from_raw(folios.add(i).read()) },
         }
     }
 
@@ -237,12 +238,12 @@ impl Pinned {
     /// # Safety
     ///
     /// Entries `i..len` are pinned.
-    unsafe fn next(&self, folio: Folio, i: usize) -> usize {
+    unsafe fn next(&self, folio: &Folio, i: usize) -> usize {
         let mut next = i + 1;
         if let Self::Pages(pages, len) = *self {
             if folio.is_large() {
                 // SAFETY: `folio` is pinned, so its head page is valid.
-                let start_pfn = unsafe { bindings::page_to_pfn(folio.head_page()) };
+                let start_pfn = unsafe { bindings::page_to_pfn(folio.page(0)) };
                 let end_pfn = start_pfn + folio.nr_pages();
                 while next < len {
                     // SAFETY: Entry `next < len` is a pinned page.
@@ -339,7 +340,7 @@ impl ListHead {
 /// Whether `folio` holds references beyond its mappings, its cache and the pin it is checked
 /// for, which an LRU drain may give back.
 #[cfg(CONFIG_MIGRATION)]
-fn has_extra_refs(folio: Folio, pin_refs: i32) -> bool {
+fn has_extra_refs(folio: &Folio, pin_refs: i32) -> bool {
     // SAFETY: `folio` is pinned, hence valid.
     let cached = unsafe { bindings::gup_folio_may_be_lru_cached(folio.as_ptr()) };
     // SAFETY: As above.
@@ -369,12 +370,11 @@ unsafe fn collect_unpinnable(pinned: &Pinned, list: *mut bindings::list_head) ->
         } else {
             pin::PIN_BIAS
         };
-        // SAFETY: `folio` is pinned, hence valid.
-        if unsafe { bindings::gup_folio_is_longterm_pinnable(folio.as_ptr()) } {
+        if folio.is_longterm_pinnable() {
             continue;
         }
         collected += 1;
-        // SAFETY: As above.
+        // SAFETY: `folio` is pinned, hence valid.
         if unsafe { bindings::gup_folio_is_device_coherent(folio.as_ptr()) } {
             // Migrated by `migrate_unpinnable()`, pin by pin.
             continue;
@@ -389,13 +389,11 @@ unsafe fn collect_unpinnable(pinned: &Pinned, list: *mut bindings::list_head) ->
         // per-CPU LRU caches hold, which would make migration fail: the local cache first, then
         // every CPU's (which is expensive), each at most once per call.
         if drained == 0 && has_extra_refs(folio, pin_refs) {
-            // SAFETY: Process context, no lock held.
-            unsafe { bindings::lru_add_drain() };
+            kernel::mm::lru_add_drain();
             drained = 1;
         }
         if drained == 1 && has_extra_refs(folio, pin_refs) {
-            // SAFETY: As above.
-            unsafe { bindings::lru_add_drain_all() };
+            kernel::mm::lru_add_drain_all();
             drained = 2;
         }
         // SAFETY: `folio` is valid; on success the isolation holds a reference of its own.
@@ -438,7 +436,8 @@ unsafe fn migrate_unpinnable(pinned: &Pinned, list: *mut bindings::list_head) ->
                 // the migration drops.
                 // SAFETY: `i < len`.
                 unsafe { pinned.clear(i) };
-                folio.ref_add(1);
+                // SAFETY: One reference, which the migration below consumes.
+                unsafe { folio.ref_add(1) };
                 // SAFETY: The pin of entry `i` is given up; the reference keeps `folio` alive.
                 unsafe { pin::put_folio(folio, 1, Foll::Pin.into()) };
                 // SAFETY: `folio` is a device-coherent folio we hold a reference on.
@@ -497,7 +496,7 @@ unsafe fn migrate_unpinnable(pinned: &Pinned, list: *mut bindings::list_head) ->
 ///
 /// The caller holds a reference on `folio`, which the migration consumes.
 #[cfg(all(CONFIG_MIGRATION, CONFIG_DEVICE_MIGRATION))]
-unsafe fn migrate_device_coherent(folio: Folio) -> bool {
+unsafe fn migrate_device_coherent(folio: &Folio) -> bool {
     // SAFETY: By the caller's guarantee.
     unsafe { bindings::migrate_device_coherent_folio(folio.as_ptr()) != 0 }
 }
@@ -509,7 +508,7 @@ unsafe fn migrate_device_coherent(folio: Folio) -> bool {
 ///
 /// None needed.
 #[cfg(all(CONFIG_MIGRATION, not(CONFIG_DEVICE_MIGRATION)))]
-unsafe fn migrate_device_coherent(_folio: Folio) -> bool {
+unsafe fn migrate_device_coherent(_folio: &Folio) -> bool {
     true
 }
 
@@ -614,20 +613,23 @@ unsafe fn memfd_pin_range(
             if !allocated.is_null() {
                 // SAFETY: `allocated` is the folio `memfd_alloc_folio()` returned with a reference,
                 // which is dropped here.
-                unsafe { Folio::from_pinned(allocated).put_refs(1) };
+                unsafe { Folio::from_raw(allocated).put_refs(1) };
                 allocated = core::ptr::null_mut();
             }
             for i in 0..found as usize {
                 let folio = fbatch.0.folios[i];
-                // SAFETY: The batch holds a reference on each of its first `found` folios.
-                let f = unsafe { Folio::from_pinned(folio) };
-                if pin::try_grab_folio(f, 1, Foll::Pin.into()).is_err() {
+                // SAFETY: The batch holds a reference on each of its first `found` folios, until
+                // it is released below; one pin, not a negative count.
+                if unsafe { pin::try_grab_folio(Folio::from_raw(folio), 1, Foll::Pin.into()) }
+                    .is_err()
+                {
                     fbatch.release();
                     break 'pin EINVAL;
                 }
                 if nr == 0 {
                     // C: `offset_in_folio(folio, start)`.
-                    let size = f.nr_pages() << bindings::PAGE_SHIFT;
+                    // SAFETY: Pinned just above.
+                    let size = unsafe { Folio::from_raw(folio) }.nr_pages() << bindings::PAGE_SHIFT;
                     // SAFETY: `offset` is valid for writes by the caller's guarantee.
                     unsafe { offset.write(start & (size - 1)) };
                 }
@@ -654,7 +656,7 @@ unsafe fn memfd_pin_range(
             // Not reached (the lookup after an allocation drops its reference), but a reference
             // must never leak.
             // SAFETY: As above.
-            unsafe { Folio::from_pinned(allocated).put_refs(1) };
+            unsafe { Folio::from_raw(allocated).put_refs(1) };
         }
         return Ok(nr);
     };
@@ -769,7 +771,7 @@ mod tests {
         );
         let pinned = folios.map(|f| {
             // SAFETY: Each non-NULL entry is a folio pinned above.
-            unsafe { Folio::from_raw(f) }.is_some_and(|f| f.maybe_dma_pinned())
+            unsafe { crate::folio::folio_from_c(f) }.is_some_and(|f| f.maybe_dma_pinned())
         });
         let distinct = (0..4).all(|i| (i + 1..4).all(|j| folios[i] != folios[j]));
         if nr > 0 {
@@ -814,8 +816,9 @@ mod tests {
         // check keeps the pin and migrates nothing.
         let page = kernel::page::Page::alloc_page(GFP_KERNEL)?;
         // SAFETY: `page` owns a reference.
-        let folio = unsafe { Folio::of_page(page.as_ptr()) };
-        pin::try_grab_folio(folio, 1, Foll::Pin.into())?;
+        let folio = unsafe { Folio::from_page(page.as_ptr()) };
+        // SAFETY: One pin.
+        unsafe { pin::try_grab_folio(folio, 1, Foll::Pin.into()) }?;
         let mut pages = [page.as_ptr()];
         // SAFETY: The one entry is pinned.
         let ret = unsafe { check_and_migrate(&Pinned::Pages(pages.as_mut_ptr(), 1)) };

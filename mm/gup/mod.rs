@@ -10,7 +10,7 @@
 //! Layout:
 //! - `mod.rs`: the C entry points, which convert their arguments once and call the modules below.
 //! - [`flags`]: `FOLL_*` as a typed set, and the `is_valid_gup_args()` rules.
-//! - [`folio`]: the folio operations the accounting needs.
+//! - [`folio`]: the page-level checks the accounting needs beside `kernel::mm::folio::Folio`.
 //! - [`pin`]: reference and pin accounting (`try_grab_folio()`, the `unpin_*()` family).
 //! - [`follow`]: the slow path: the page-table walk, `follow_page()`, faulting, the mmap lock
 //!   protocol, populate and `fault_in_*()`.
@@ -21,6 +21,12 @@
 //!
 //! With `CONFIG_RUST_GUP` `mm/gup.c` is not built at all; the C left here is `exports.c` (the
 //! `EXPORT_SYMBOL` lines) and the static-inline wrappers of `rust/helpers/gup.c`.
+//!
+//! Folios, page-table entries and VMAs are the kernel crate's types: `&Folio` and `&VmaRef`
+//! borrowed from whoever keeps them alive (a page-table lock, a pin, the mmap lock), and
+//! `kernel::mm::pgtable::{Pte, Pmd, Pud, P4d, Pgd}` for entries read out of a table, whose
+//! predicates are safe. What stays `unsafe` here is reading through table pointers, turning a
+//! page pointer into its folio, and giving up references and pins.
 //!
 //! See `Documentation/core-api/pin_user_pages.rst` for what a pin is and which call to use.
 
@@ -33,62 +39,13 @@ use kernel::{
         c_uint,
         c_ulong, //
     },
-    prelude::*, //
+    prelude::*,
+    vm_warn_on_once,
+    warn_on_once, //
 };
 
 /// The prefix of this crate's `pr_*!()` messages (as a module's name would be).
 const __LOG_PREFIX: &[u8] = b"gup\0";
-
-/// Warns once per call site if `cond` is true, and returns `cond` (C: `WARN_ON_ONCE()`).
-macro_rules! warn_on_once {
-    ($cond:expr) => {{
-        let cond: bool = $cond;
-        if cond {
-            ::kernel::warn_flags!(
-                file!(),
-                ::kernel::bug::bugflag_taint(::kernel::bindings::TAINT_WARN)
-                    | ::kernel::bindings::BUGFLAG_ONCE
-            );
-        }
-        cond
-    }};
-}
-
-/// [`warn_on_once!`] with `CONFIG_DEBUG_VM`; without it `cond` is not even evaluated
-/// (C: `VM_WARN_ON_ONCE()`).
-macro_rules! vm_warn_on_once {
-    ($cond:expr) => {{
-        if cfg!(CONFIG_DEBUG_VM) {
-            warn_on_once!($cond)
-        } else {
-            false
-        }
-    }};
-}
-
-/// With `CONFIG_DEBUG_VM`, dumps `page` and warns, once per call site, if `cond` is true
-/// (C: `VM_WARN_ON_ONCE_PAGE()`/`VM_WARN_ON_ONCE_FOLIO()`).
-macro_rules! vm_warn_on_once_page {
-    ($cond:expr, $page:expr, $what:literal) => {{
-        static WARNED: ::core::sync::atomic::AtomicBool =
-            ::core::sync::atomic::AtomicBool::new(false);
-        if cfg!(CONFIG_DEBUG_VM)
-            && $cond
-            && !WARNED.swap(true, ::core::sync::atomic::Ordering::Relaxed)
-        {
-            // SAFETY: `$page` is a valid page and the reason a NUL-terminated string.
-            unsafe {
-                ::kernel::bindings::dump_page(
-                    $page,
-                    concat!("VM_WARN_ON_ONCE_PAGE(", $what, ")\0")
-                        .as_ptr()
-                        .cast(),
-                )
-            };
-            ::kernel::warn_on!(true);
-        }
-    }};
-}
 
 mod fast;
 mod flags;
@@ -103,11 +60,11 @@ use flags::{
     Foll,
     FollFlags, //
 };
-use folio::Folio;
-use follow::{
-    current_mm,
-    Vma, //
+use folio::{
+    folio_from_c,
+    Folio, //
 };
+use follow::current_mm;
 use pin::PageArray;
 
 /// `IS_ERR_VALUE()`: a count that is really a negative errno.
@@ -123,7 +80,7 @@ fn is_err_value(x: c_ulong) -> bool {
 /// # Safety
 ///
 /// `folio` must be a valid folio the caller holds a stable reference to (for example under the
-/// page table lock).
+/// page table lock); `refs` must not be negative.
 #[export]
 pub unsafe extern "C" fn try_grab_folio(
     folio: *mut bindings::folio,
@@ -131,10 +88,11 @@ pub unsafe extern "C" fn try_grab_folio(
     flags: c_uint,
 ) -> c_int {
     // SAFETY: `folio` is valid and stably referenced, by the caller's guarantee.
-    let Some(folio) = (unsafe { Folio::from_raw(folio) }) else {
+    let Some(folio) = (unsafe { folio_from_c(folio) }) else {
         return ENOMEM.to_errno();
     };
-    match pin::try_grab_folio(folio, refs, FollFlags::from_raw(flags)) {
+    // SAFETY: `refs >= 0`, by the caller's guarantee.
+    match unsafe { pin::try_grab_folio(folio, refs, FollFlags::from_raw(flags)) } {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -163,10 +121,8 @@ pub unsafe extern "C" fn unpin_user_page(page: *mut bindings::page) {
 #[export]
 pub unsafe extern "C" fn unpin_folio(folio: *mut bindings::folio) {
     debug_assert!(!folio.is_null());
-    // SAFETY: The caller pinned `folio`, so it is not NULL.
-    let folio = unsafe { Folio::from_pinned(folio) };
-    // SAFETY: The caller gives up its pin.
-    unsafe { pin::put_folio(folio, 1, Foll::Pin.into()) };
+    // SAFETY: The caller pinned `folio` (so it is not NULL), and gives up its pin.
+    unsafe { pin::put_folio(Folio::from_raw(folio), 1, Foll::Pin.into()) };
 }
 
 /// Adds a pin to a folio the caller has already pinned; nothing for the zero page
@@ -178,7 +134,7 @@ pub unsafe extern "C" fn unpin_folio(folio: *mut bindings::folio) {
 #[export]
 pub unsafe extern "C" fn folio_add_pin(folio: *mut bindings::folio) {
     // SAFETY: The caller pinned `folio`.
-    if let Some(folio) = unsafe { Folio::from_raw(folio) } {
+    if let Some(folio) = unsafe { folio_from_c(folio) } {
         // SAFETY: The caller holds a pin.
         unsafe { pin::add_pin(folio) };
     }
@@ -265,11 +221,9 @@ pub unsafe extern "C" fn unpin_user_pages(pages: *mut *mut bindings::page, npage
 #[export]
 pub unsafe extern "C" fn unpin_user_folio(folio: *mut bindings::folio, npages: c_ulong) {
     debug_assert!(!folio.is_null());
-    // SAFETY: The caller pinned `folio`, so it is not NULL.
-    let folio = unsafe { Folio::from_pinned(folio) };
     // CAST: C passes the count on as an `int` too.
-    // SAFETY: The caller gives up `npages` pins.
-    unsafe { pin::put_folio(folio, npages as i32, Foll::Pin.into()) };
+    // SAFETY: The caller pinned `folio` (so it is not NULL), and gives up `npages` pins.
+    unsafe { pin::put_folio(Folio::from_raw(folio), npages as i32, Foll::Pin.into()) };
 }
 
 /// Releases an array of pinned folios, one pin per entry; NULL entries are skipped
@@ -297,16 +251,17 @@ pub unsafe extern "C" fn unpin_folios(folios: *mut *mut bindings::folio, nfolios
 ///
 /// # Safety
 ///
-/// `folio` must be a folio the caller pinned.
+/// `folio` must be a folio the caller pinned; `pins` at most `INT_MAX`.
 #[export]
 pub unsafe extern "C" fn folio_add_pins(folio: *mut bindings::folio, pins: c_uint) -> c_int {
     // SAFETY: The caller pinned `folio`.
-    let Some(folio) = (unsafe { Folio::from_raw(folio) }) else {
+    let Some(folio) = (unsafe { folio_from_c(folio) }) else {
         return ENOMEM.to_errno();
     };
     vm_warn_on_once!(!folio.maybe_dma_pinned());
     // CAST: C passes `pins` on as an `int` too.
-    match pin::try_grab_folio(folio, pins as c_int, Foll::Pin.into()) {
+    // SAFETY: `pins <= INT_MAX` by the caller's guarantee, so the `int` is not negative.
+    match unsafe { pin::try_grab_folio(folio, pins as c_int, Foll::Pin.into()) } {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -705,7 +660,7 @@ pub unsafe extern "C" fn follow_page(
     foll_flags: c_uint,
 ) -> *mut bindings::page {
     // SAFETY: By the caller's guarantee.
-    let Some(vma) = (unsafe { Vma::from_raw(vma) }) else {
+    let Some(vma) = (unsafe { follow::vma_from_c(vma) }) else {
         return ptr::null_mut();
     };
     let flags = FollFlags::from_raw(foll_flags);
@@ -814,7 +769,7 @@ pub unsafe extern "C" fn populate_vma_page_range(
     locked: *mut c_int,
 ) -> c_long {
     // SAFETY: By the caller's guarantee.
-    let Some(vma) = (unsafe { Vma::from_raw(vma) }) else {
+    let Some(vma) = (unsafe { follow::vma_from_c(vma) }) else {
         return follow::errno_long(EFAULT);
     };
     // SAFETY: NULL or valid, by the caller's guarantee.

@@ -14,7 +14,9 @@
 
 use kernel::{
     bindings,
-    prelude::*, //
+    prelude::*,
+    vm_warn_on_once_folio,
+    warn_on_once, //
 };
 
 use crate::{
@@ -39,7 +41,12 @@ const _: () = assert!(PIN_BIAS as u32 == bindings::GUP_PIN_COUNTING_BIAS);
 /// for a P2PDMA folio unless `FOLL_PCI_P2PDMA` is set.
 ///
 /// Context: the caller holds a stable reference to `folio`, typically the page table lock.
-pub(crate) fn try_grab_folio(folio: Folio, refs: i32, flags: FollFlags) -> Result {
+///
+/// # Safety
+///
+/// `refs` must not be negative. (As in C, the count check above catches a count that has
+/// wrapped; a count that would wrap takes 2^31 references, or 2^21 pins of a small folio.)
+pub(crate) unsafe fn try_grab_folio(folio: &Folio, refs: i32, flags: FollFlags) -> Result {
     if warn_on_once!(folio.ref_count() <= 0) {
         return Err(ENOMEM);
     }
@@ -48,17 +55,24 @@ pub(crate) fn try_grab_folio(folio: Folio, refs: i32, flags: FollFlags) -> Resul
         return Err(Error::from_errno(-(bindings::EREMOTEIO as i32)));
     }
     if flags.contains(Foll::Get) {
-        folio.ref_add(refs);
+        // SAFETY: `refs >= 0` by the caller's guarantee; the caller owns what is added.
+        unsafe { folio.ref_add(refs) };
     } else if flags.contains(Foll::Pin) {
         if folio.is_zero() {
             return Ok(());
         }
         // Take at least one normal reference too, so that the folio really is pinned.
         if folio.has_pincount() {
-            folio.ref_add(refs);
-            folio.pincount_add(refs);
+            // SAFETY: `refs >= 0`, and the folio has `_pincount`; the caller owns the new pins,
+            // one reference each.
+            unsafe {
+                folio.ref_add(refs);
+                folio.pincount_add(refs);
+            }
         } else {
-            folio.ref_add(refs.wrapping_mul(PIN_BIAS));
+            // SAFETY: `refs >= 0`; a pin of a small folio is `PIN_BIAS` references, owned by
+            // the caller.
+            unsafe { folio.ref_add(refs.wrapping_mul(PIN_BIAS)) };
         }
         folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_ACQUIRED, refs);
     }
@@ -71,7 +85,7 @@ pub(crate) fn try_grab_folio(folio: Folio, refs: i32, flags: FollFlags) -> Resul
 ///
 /// The caller must own `refs` references (`FOLL_GET`) or pins (`FOLL_PIN`) of `folio`, and must
 /// not use it afterwards through them.
-pub(crate) unsafe fn put_folio(folio: Folio, refs: i32, flags: FollFlags) {
+pub(crate) unsafe fn put_folio(folio: &Folio, refs: i32, flags: FollFlags) {
     let mut refs = refs;
     if flags.contains(Foll::Pin) {
         if folio.is_zero() {
@@ -79,7 +93,8 @@ pub(crate) unsafe fn put_folio(folio: Folio, refs: i32, flags: FollFlags) {
         }
         folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_RELEASED, refs);
         if folio.has_pincount() {
-            folio.pincount_add(refs.wrapping_neg());
+            // SAFETY: The folio has `_pincount`, and the caller owns the `refs` pins given up.
+            unsafe { folio.pincount_add(refs.wrapping_neg()) };
         } else {
             refs = refs.wrapping_mul(PIN_BIAS);
         }
@@ -93,46 +108,57 @@ pub(crate) unsafe fn put_folio(folio: Folio, refs: i32, flags: FollFlags) {
 /// # Safety
 ///
 /// The caller must hold a pin on `folio`.
-pub(crate) unsafe fn add_pin(folio: Folio) {
+pub(crate) unsafe fn add_pin(folio: &Folio) {
     if folio.is_zero() {
         return;
     }
     // As in `try_grab_folio()`, also take a normal reference, so that the folio really is pinned.
     if folio.has_pincount() {
-        warn_on_once!(folio.pincount() < 1);
-        folio.ref_add(1);
-        folio.pincount_add(1);
+        warn_on_once!(folio.pincount().is_some_and(|pins| pins < 1));
+        // SAFETY: One more pin and its reference, owned by the caller; the folio has
+        // `_pincount`.
+        unsafe {
+            folio.ref_add(1);
+            folio.pincount_add(1);
+        }
     } else {
         warn_on_once!(folio.ref_count() < PIN_BIAS);
-        folio.ref_add(PIN_BIAS);
+        // SAFETY: One more pin of a small folio, owned by the caller.
+        unsafe { folio.ref_add(PIN_BIAS) };
     }
 }
 
 /// A caller's array of page pointers, as passed to the `unpin_user_pages*()` family.
-pub(crate) struct PageArray {
-    pages: *mut PagePtr,
-    len: usize,
-}
+pub(crate) struct PageArray<'a>(&'a [PagePtr]);
 
-impl PageArray {
+impl<'a> PageArray<'a> {
     /// Wraps a C page array.
     ///
     /// # Safety
     ///
-    /// `pages` must be valid for reading `len` entries for the lifetime of the value.
+    /// `pages` must be valid for reading `len` entries, which nobody writes, for `'a` (it may be
+    /// NULL when `len` is 0).
     pub(crate) unsafe fn from_raw(pages: *mut PagePtr, len: usize) -> Self {
-        Self { pages, len }
+        if pages.is_null() || len == 0 {
+            return Self(&[]);
+        }
+        // A length no array can have is the caller's bug (C would read past the end).
+        let len = len.min(isize::MAX as usize / core::mem::size_of::<PagePtr>());
+        // SAFETY: Non-NULL, readable for `len` entries and not written for `'a`, by the caller's
+        // guarantee.
+        Self(unsafe { core::slice::from_raw_parts(pages, len) })
+    }
+
+    /// The number of entries.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
     }
 
     /// Returns entry `i`, or NULL past the end.
     #[inline]
     fn get(&self, i: usize) -> PagePtr {
-        if i >= self.len {
-            return core::ptr::null_mut();
-        }
-        // SAFETY: `i < len`, and the array is readable for `len` entries by the
-        // `from_raw()` contract.
-        unsafe { self.pages.add(i).read() }
+        self.0.get(i).copied().unwrap_or(core::ptr::null_mut())
     }
 
     /// Returns the folio of entry `i`, `first`, and how many entries from `i` on belong to it
@@ -142,9 +168,10 @@ impl PageArray {
     ///
     /// `first` must be entry `i`, a non-NULL page the caller holds a pin or reference on.
     #[inline]
-    unsafe fn folio_run(&self, i: usize, first: PagePtr) -> (Folio, usize) {
-        // SAFETY: By the caller's guarantee on entry `i`.
-        let folio = unsafe { Folio::of_page(first) };
+    unsafe fn folio_run<'f>(&self, i: usize, first: PagePtr) -> (&'f Folio, usize) {
+        // SAFETY: By the caller's guarantee on entry `i`, whose pin keeps the folio for as long
+        // as the caller keeps the pin.
+        let folio = unsafe { Folio::from_page(first) };
         // No wraps below: `i < next <= len`, and the pointers stay within the memmap (or one
         // past a folio's last page). (GUP-fast gives pins back through this with interrupts just
         // re-enabled; it is kept free of overflow checks anyway.)
@@ -154,13 +181,13 @@ impl PageArray {
             // an entry that is the page after the previous one, and not past the folio's last
             // page, is in the folio without a look at its `struct page`. Others are checked as
             // below.
-            let end = folio.head_page().wrapping_add(folio.nr_pages());
+            let end = folio.page(0).wrapping_add(folio.nr_pages());
             let mut expect = first.wrapping_add(1);
-            while next < self.len {
+            while next < self.len() {
                 let page = self.get(next);
                 if page != expect || page >= end {
                     // SAFETY: As below.
-                    if page.is_null() || unsafe { Folio::of_page(page) } != folio {
+                    if page.is_null() || !core::ptr::eq(unsafe { Folio::from_page(page) }, folio) {
                         break;
                     }
                 }
@@ -173,7 +200,7 @@ impl PageArray {
         // again (the zero page or a KSM page mapped at consecutive addresses). Comparing the
         // pointers spares reading every next entry's `struct page`, which is most of the work
         // when each page is its own folio; a NULL entry ends the run as any other page does.
-        while next < self.len && self.get(next) == first {
+        while next < self.len() && self.get(next) == first {
             next = next.wrapping_add(1);
         }
         (folio, next.wrapping_sub(i))
@@ -190,33 +217,29 @@ impl PageArray {
         if !cfg!(CONFIG_DEBUG_VM) {
             return;
         }
-        for i in 0..self.len {
+        for i in 0..self.len() {
             let page = self.get(i);
             if page.is_null() {
                 continue;
             }
             // SAFETY: The caller of the unpin function pinned every non-NULL entry.
-            let folio = unsafe { Folio::of_page(page) };
+            let folio = unsafe { Folio::from_page(page) };
             // SAFETY: As above, `page` is a pinned page.
             if unsafe { crate::folio::is_zero_page(page) } || !folio.is_anon() {
                 continue;
             }
-            let head = folio.head_page();
-            // SAFETY: `head` and `page` are pages of the pinned anonymous `folio`.
-            let (head_excl, page_excl) = unsafe {
+            // SAFETY: `page` and the head are pages of the pinned anonymous `folio`.
+            let (head_excl, page_excl, idx) = unsafe {
                 (
-                    crate::folio::page_anon_exclusive(head),
+                    crate::folio::page_anon_exclusive(folio.page(0)),
                     crate::folio::page_anon_exclusive(page),
+                    folio.page_idx(page),
                 )
             };
             if !folio.is_large() || folio.is_hugetlb() {
-                vm_warn_on_once_page!(!head_excl, head, "!PageAnonExclusive(&folio->page)");
+                vm_warn_on_once_folio!(!head_excl, folio, idx);
             } else {
-                vm_warn_on_once_page!(
-                    !head_excl && !page_excl,
-                    page,
-                    "!PageAnonExclusive(&folio->page) && !PageAnonExclusive(page)"
-                );
+                vm_warn_on_once_folio!(!head_excl && !page_excl, folio, idx);
             }
         }
     }
@@ -228,7 +251,7 @@ impl PageArray {
 /// # Safety
 ///
 /// Every non-NULL entry must be a page pinned by the caller, whose pin is given up.
-pub(crate) unsafe fn unpin_pages(pages: &PageArray, make_dirty: bool) {
+pub(crate) unsafe fn unpin_pages(pages: &PageArray<'_>, make_dirty: bool) {
     pages.sanity_check();
     // SAFETY: By the caller's guarantee.
     unsafe {
@@ -247,7 +270,7 @@ pub(crate) unsafe fn unpin_pages(pages: &PageArray, make_dirty: bool) {
 /// # Safety
 ///
 /// Every non-NULL entry must be a page pinned by the caller, whose pin is given up.
-pub(crate) unsafe fn put_pins(pages: &PageArray) {
+pub(crate) unsafe fn put_pins(pages: &PageArray<'_>) {
     // SAFETY: By the caller's guarantee.
     unsafe { release_pins::<false>(pages) };
 }
@@ -258,9 +281,9 @@ pub(crate) unsafe fn put_pins(pages: &PageArray) {
 /// # Safety
 ///
 /// As for [`unpin_pages`].
-unsafe fn release_pins<const MAKE_DIRTY: bool>(pages: &PageArray) {
+unsafe fn release_pins<const MAKE_DIRTY: bool>(pages: &PageArray<'_>) {
     let mut i = 0;
-    while i < pages.len {
+    while i < pages.len() {
         let first = pages.get(i);
         if first.is_null() {
             i = i.wrapping_add(1);
@@ -298,8 +321,8 @@ pub(crate) unsafe fn unpin_page_range(page: PagePtr, npages: usize, make_dirty: 
     while i < npages {
         // SAFETY: `i < npages`, so `page + i` is a page of the caller's pinned range.
         let next = unsafe { page.add(i) };
-        // SAFETY: `next` is pinned by the caller.
-        let folio = unsafe { Folio::of_page(next) };
+        // SAFETY: `next` is pinned by the caller, until the put below.
+        let folio = unsafe { Folio::from_page(next) };
         let nr = if folio.is_large() {
             // SAFETY: `next` is a page of `folio`.
             let left_in_folio = folio.nr_pages() - unsafe { folio.page_idx(next) };
@@ -334,11 +357,11 @@ pub(crate) unsafe fn unpin_folio_array(folios: *mut *mut bindings::folio, nfolio
         while j < nfolios && get(j) == cur {
             j += 1;
         }
-        // SAFETY: A non-NULL entry is a folio pinned by the caller.
-        if let Some(folio) = unsafe { Folio::from_raw(cur) } {
+        if !cur.is_null() {
             // CAST: As C, which passes the run length as an `int`.
-            // SAFETY: The caller gives up one pin per entry of the run.
-            unsafe { put_folio(folio, (j - i) as i32, Foll::Pin.into()) };
+            // SAFETY: A non-NULL entry is a folio pinned by the caller, which gives up one pin
+            // per entry of the run.
+            unsafe { put_folio(Folio::from_raw(cur), (j - i) as i32, Foll::Pin.into()) };
         }
         i = j;
     }
@@ -349,30 +372,30 @@ pub(crate) unsafe fn unpin_folio_array(folios: *mut *mut bindings::folio, nfolio
 mod tests {
     use super::*;
 
-    use kernel::page::Page;
+    use core::ptr::NonNull;
+    use kernel::{page::Page, sync::aref::ARef};
 
-    /// A large folio of `1 << order` pages, freed on drop.
-    struct LargeFolio(Folio);
+    /// A large folio of `1 << order` pages, freed when the last reference goes.
+    struct LargeFolio(ARef<Folio>);
 
     impl LargeFolio {
         fn new(order: u32) -> Result<Self> {
             // SAFETY: Allocating a folio has no precondition.
             let raw = unsafe { bindings::folio_alloc(bindings::GFP_KERNEL, order) };
-            // SAFETY: A freshly allocated folio, with our one reference.
-            unsafe { Folio::from_raw(raw) }.map(Self).ok_or(ENOMEM)
+            let raw = NonNull::new(raw.cast::<Folio>()).ok_or(ENOMEM)?;
+            // SAFETY: A freshly allocated folio, whose one reference the `ARef` owns.
+            Ok(Self(unsafe { ARef::from_raw(raw) }))
         }
 
         fn page(&self, n: usize) -> PagePtr {
-            // SAFETY: `n` is within the folio in every caller.
-            unsafe { self.0.head_page().add(n) }
+            self.0.page(n)
         }
     }
 
-    impl Drop for LargeFolio {
-        fn drop(&mut self) {
-            // SAFETY: We own the allocation reference and drop it once.
-            unsafe { self.0.put_refs(1) };
-        }
+    /// [`try_grab_folio`] with the small non-negative counts of these tests.
+    fn grab(folio: &Folio, refs: u16, flags: FollFlags) -> Result {
+        // SAFETY: `refs` is not negative.
+        unsafe { try_grab_folio(folio, refs.into(), flags) }
     }
 
     // Release before asserting: a failed assertion returns from the test, and a pin left behind
@@ -384,10 +407,10 @@ mod tests {
         let page = Page::alloc_page(GFP_KERNEL)?;
         let raw = page.as_ptr();
         // SAFETY: `page` owns a reference to `raw`.
-        let folio = unsafe { Folio::of_page(raw) };
+        let folio = unsafe { Folio::from_page(raw) };
         let before = folio.ref_count();
 
-        let grabbed = try_grab_folio(folio, 1, Foll::Pin.into());
+        let grabbed = grab(folio, 1, Foll::Pin.into());
         let pinned_refs = folio.ref_count();
         let pinned = folio.maybe_dma_pinned();
         if grabbed.is_ok() {
@@ -405,12 +428,12 @@ mod tests {
     #[test]
     fn pin_large_folio_uses_pincount() -> Result {
         let large = LargeFolio::new(2)?;
-        let folio = large.0;
+        let folio = &*large.0;
         let before = folio.ref_count();
 
         // Three pins, one per page as GUP would take them, then one more through
         // folio_add_pins().
-        let grabbed = try_grab_folio(folio, 3, Foll::Pin.into());
+        let grabbed = grab(folio, 3, Foll::Pin.into());
         assert!(grabbed.is_ok());
         let (refs3, pins3) = (folio.ref_count(), folio.pincount());
         // SAFETY: The folio is pinned.
@@ -426,10 +449,10 @@ mod tests {
             // SAFETY: Gives up the pin folio_add_pins() added.
             unsafe { crate::unpin_user_page_range_dirty_lock(large.page(3), 1, false) };
         }
-        assert_eq!((refs3, pins3), (before + 3, 3));
-        assert_eq!((added, pins4), (0, 4));
-        assert_eq!(pins1, 1);
-        assert_eq!(folio.pincount(), 0);
+        assert_eq!((refs3, pins3), (before + 3, Some(3)));
+        assert_eq!((added, pins4), (0, Some(4)));
+        assert_eq!(pins1, Some(1));
+        assert_eq!(folio.pincount(), Some(0));
         assert_eq!(folio.ref_count(), before);
         Ok(())
     }
@@ -438,16 +461,16 @@ mod tests {
     fn get_takes_plain_references() -> Result {
         let page = Page::alloc_page(GFP_KERNEL)?;
         // SAFETY: `page` owns a reference.
-        let folio = unsafe { Folio::of_page(page.as_ptr()) };
+        let folio = unsafe { Folio::from_page(page.as_ptr()) };
         let before = folio.ref_count();
-        assert!(try_grab_folio(folio, 2, Foll::Get.into()).is_ok());
+        assert!(grab(folio, 2, Foll::Get.into()).is_ok());
         assert_eq!(folio.ref_count(), before + 2);
         assert!(!folio.maybe_dma_pinned());
         // SAFETY: Drops the two references taken above.
         unsafe { put_folio(folio, 2, Foll::Get.into()) };
         assert_eq!(folio.ref_count(), before);
         // Without FOLL_GET or FOLL_PIN nothing is taken.
-        assert!(try_grab_folio(folio, 1, FollFlags::empty()).is_ok());
+        assert!(grab(folio, 1, FollFlags::empty()).is_ok());
         assert_eq!(folio.ref_count(), before);
         Ok(())
     }
@@ -457,9 +480,9 @@ mod tests {
         // SAFETY: `ZERO_PAGE()` has no precondition.
         let zero = unsafe { bindings::ZERO_PAGE(0) };
         // SAFETY: The zero page is never freed.
-        let folio = unsafe { Folio::of_page(zero) };
+        let folio = unsafe { Folio::from_page(zero) };
         let before = folio.ref_count();
-        assert!(try_grab_folio(folio, 1, Foll::Pin.into()).is_ok());
+        assert!(grab(folio, 1, Foll::Pin.into()).is_ok());
         assert_eq!(folio.ref_count(), before);
         // SAFETY: A no-op for the zero page, as the grab was.
         unsafe { crate::unpin_user_page(zero) };
@@ -473,18 +496,18 @@ mod tests {
         let a = Page::alloc_page(GFP_KERNEL)?;
         let b = Page::alloc_page(GFP_KERNEL)?;
         // SAFETY: `a` and `b` own references.
-        let (fa, fb) = unsafe { (Folio::of_page(a.as_ptr()), Folio::of_page(b.as_ptr())) };
+        let (fa, fb) = unsafe { (Folio::from_page(a.as_ptr()), Folio::from_page(b.as_ptr())) };
         let (ra, rb) = (fa.ref_count(), fb.ref_count());
-        assert!(try_grab_folio(fa, 2, Foll::Pin.into()).is_ok());
-        assert!(try_grab_folio(fb, 1, Foll::Pin.into()).is_ok());
+        assert!(grab(fa, 2, Foll::Pin.into()).is_ok());
+        assert!(grab(fb, 1, Foll::Pin.into()).is_ok());
 
         let mut folios = [fa.as_ptr(), fa.as_ptr(), core::ptr::null_mut(), fb.as_ptr()];
         // SAFETY: One pin per non-NULL entry is given up.
         unsafe { crate::unpin_folios(folios.as_mut_ptr(), 4) };
         assert_eq!((fa.ref_count(), fb.ref_count()), (ra, rb));
 
-        assert!(try_grab_folio(fa, 1, Foll::Pin.into()).is_ok());
-        assert!(try_grab_folio(fb, 1, Foll::Pin.into()).is_ok());
+        assert!(grab(fa, 1, Foll::Pin.into()).is_ok());
+        assert!(grab(fb, 1, Foll::Pin.into()).is_ok());
         let mut pages = [
             core::ptr::null_mut(),
             a.as_ptr(),
@@ -497,8 +520,8 @@ mod tests {
 
         // A small folio's run is its page repeated (as the zero page or a KSM page at
         // consecutive addresses); a NULL or another page ends it.
-        assert!(try_grab_folio(fa, 4, Foll::Pin.into()).is_ok());
-        assert!(try_grab_folio(fb, 1, Foll::Pin.into()).is_ok());
+        assert!(grab(fa, 4, Foll::Pin.into()).is_ok());
+        assert!(grab(fb, 1, Foll::Pin.into()).is_ok());
         let mut pages = [
             a.as_ptr(),
             a.as_ptr(),
@@ -518,10 +541,10 @@ mod tests {
         let page = Page::alloc_page(GFP_KERNEL)?;
         let raw = page.as_ptr();
         // SAFETY: `page` owns a reference.
-        let folio = unsafe { Folio::of_page(raw) };
+        let folio = unsafe { Folio::from_page(raw) };
         let before = folio.ref_count();
         assert!(!folio.is_dirty());
-        assert!(try_grab_folio(folio, 1, Foll::Pin.into()).is_ok());
+        assert!(grab(folio, 1, Foll::Pin.into()).is_ok());
         let mut pages = [raw];
         // SAFETY: Gives up the pin.
         unsafe { crate::unpin_user_pages_dirty_lock(pages.as_mut_ptr(), 1, true) };
@@ -534,9 +557,9 @@ mod tests {
     fn folio_add_pin_small_and_unpin_user_folio() -> Result {
         let page = Page::alloc_page(GFP_KERNEL)?;
         // SAFETY: `page` owns a reference.
-        let folio = unsafe { Folio::of_page(page.as_ptr()) };
+        let folio = unsafe { Folio::from_page(page.as_ptr()) };
         let before = folio.ref_count();
-        assert!(try_grab_folio(folio, 1, Foll::Pin.into()).is_ok());
+        assert!(grab(folio, 1, Foll::Pin.into()).is_ok());
         // SAFETY: The folio is pinned.
         unsafe { crate::folio_add_pin(folio.as_ptr()) };
         let pinned_twice = folio.ref_count();
@@ -548,7 +571,7 @@ mod tests {
         unsafe { crate::unpin_user_folio(folio.as_ptr(), 1) };
         let after_one = folio.ref_count();
 
-        assert!(try_grab_folio(folio, 2, Foll::Pin.into()).is_ok());
+        assert!(grab(folio, 2, Foll::Pin.into()).is_ok());
         // SAFETY: Gives up both pins at once.
         unsafe { crate::unpin_user_folio(folio.as_ptr(), 2) };
         assert_eq!(pinned_twice, before + 2 * PIN_BIAS);
