@@ -5,10 +5,24 @@
 # is updated with git checkout, so only files whose content changed get a new
 # mtime and kbuild rebuilds incrementally.
 
-# Top-level kernel-tree directories of the repo that form the overlay, in the
-# order their commits appear in the exported series; harness/series/AREA.msg
-# is each one's commit message.
+# The overlay's commits, in the order they appear in the exported series: one
+# line each, "MSG PATH...", where harness/series/MSG.msg is the commit message
+# and each PATH a file or directory of the repo. A file goes to the first line
+# that names it (or a directory above it); every file of the overlay areas
+# must be named by one. The rust/kernel abstractions come before mm/ (the Rust
+# mm/gup), which builds on them, and the helpers before both, so that every
+# commit of the series builds.
 OVERLAY_AREAS="rust mm tools Documentation"
+OVERLAY_COMMITS="
+rust-helpers rust/helpers
+rust-bug rust/kernel/bug.rs
+rust-barrier rust/kernel/sync/barrier.rs
+rust-task rust/kernel/task.rs
+rust-mm rust/kernel/mm.rs rust/kernel/mm
+mm mm
+tools tools
+Documentation Documentation
+"
 
 gitc() {
 	GIT_AUTHOR_NAME="rust-gup harness" GIT_AUTHOR_EMAIL="rust-gup@localhost" \
@@ -53,6 +67,16 @@ overlay_files() {
 		while read -r f; do [ -f "$REPO/$f" ] && echo "$f"; done
 }
 
+# path_filter PATH...: the lines of stdin that are one of PATHs or lie under one.
+path_filter() {
+	local f p
+	while read -r f; do
+		for p in "$@"; do
+			case "$f" in "$p" | "$p"/*) echo "$f"; break ;; esac
+		done
+	done
+}
+
 # commit_index MSGFILE: commit the temporary index on top of $parent.
 commit_index() {
 	local tree
@@ -70,13 +94,21 @@ prepare_tree() {
 	gitc read-tree pristine
 	parent=$(gitc rev-parse pristine)
 	msg=$(mktemp)
-	# Overlay areas, each one commit.
-	for dir in $OVERLAY_AREAS; do
-		files=$(overlay_files "$dir")
+	# The overlay, one commit per line of OVERLAY_COMMITS.
+	local all left name paths
+	all=$(for dir in $OVERLAY_AREAS; do overlay_files "$dir"; done)
+	left=$all
+	while read -r name paths; do
+		[ -n "$name" ] || continue
+		[ -f "$HARNESS/series/$name.msg" ] || die "no harness/series/$name.msg"
+		# shellcheck disable=SC2086 # a list of paths
+		files=$(echo "$left" | path_filter $paths)
 		[ -n "$files" ] || continue
+		left=$(echo "$left" | grep -vxF -f <(echo "$files") || true)
 		echo "$files" | gitc --work-tree="$REPO" update-index --add --stdin
-		commit_index "$HARNESS/series/$dir.msg"
-	done
+		commit_index "$HARNESS/series/$name.msg"
+	done <<< "$OVERLAY_COMMITS"
+	[ -z "$left" ] || die "overlay files in no OVERLAY_COMMITS line: $(echo $left)"
 	# The patch series, in order.
 	if [ -f "$REPO/patches/series" ]; then
 		while read -r p; do
@@ -110,7 +142,30 @@ cmd_export() {
 	step chroot step_chroot
 	step source step_source
 	mkdir -p "$dir"
-	gitc format-patch -q -o "$(cd "$dir" && pwd)" pristine..rust-gup
-	log "export: $(ls "$dir"/*.patch | wc -l) patches against $(source_version) in $dir"
+	dir=$(cd "$dir" && pwd)
+	rm -f "$dir"/*.patch
+	gitc format-patch -q --cover-letter -o "$dir" pristine..rust-gup
+	cover_letter "$dir/0000-cover-letter.patch"
+	log "export: $(ls "$dir"/*.patch | wc -l) patches (cover letter included) against $(source_version) in $dir"
 	ls "$dir"/*.patch
+}
+
+# cover_letter FILE: fill in the subject and blurb of the cover letter git
+# format-patch wrote, from harness/series/cover-letter.msg (its first line
+# the subject, the rest the blurb), naming the source the series applies to.
+cover_letter() {
+	local f=$1 msg=$HARNESS/series/cover-letter.msg
+	[ -f "$f" ] || die "no cover letter in $(dirname "$f")"
+	python3 - "$f" "$msg" "$(source_version)" <<'PY'
+import sys
+path, msg, base = sys.argv[1:4]
+lines = open(msg).read().rstrip("\n").split("\n")
+subject, blurb = lines[0], "\n".join(lines[1:]).strip("\n")
+blurb += "\n\nThe series applies to " + base + "."
+text = open(path).read()
+if "*** SUBJECT HERE ***" not in text or "*** BLURB HERE ***" not in text:
+    sys.exit("cover letter template not found in " + path)
+text = text.replace("*** SUBJECT HERE ***", subject).replace("*** BLURB HERE ***", blurb)
+open(path, "w").write(text)
+PY
 }

@@ -252,9 +252,11 @@ nm_report() {
 # exported patch series.
 lint_report() {
 	local kind=$1 out=$BUILDS/$(bdir "$1") f n tmp
-	f=$(cd "$REPO" && ls mm/gup/*.rs | sed "s#^#/repo/#" | tr '\n' ' ')
+	# The tree's copies (the source step made it the overlay): rustfmt follows
+	# `mod` lines, and rust/kernel/mm.rs names modules the overlay lacks.
+	f=$(cd "$REPO" && { ls mm/gup/*.rs; overlay_files rust | grep '\.rs$'; } | sed "s#^#$IN/linux/#" | tr '\n' ' ')
 	if n=$(inchroot "rustfmt --check --config-path $IN/linux/.rustfmt.toml --edition 2021 $f" 2>&1); then
-		printf 'rustfmt\tok\tmm/gup/*.rs are rustfmt clean\n'
+		printf 'rustfmt\tok\tmm/gup/*.rs and rust/kernel/**/*.rs of the overlay are rustfmt clean\n'
 	else
 		printf 'rustfmt\tfail\t%s\n' "$(echo "$n" | grep -c '^Diff in') file hunks differ from rustfmt"
 	fi
@@ -282,7 +284,8 @@ lint_report() {
 	rm -rf "$tmp" && mkdir -p "$tmp"
 	gitc format-patch -q -o "$tmp" pristine..rust-gup
 	# No Signed-off-by: the human submitter adds it. New files make
-	# checkpatch ask about MAINTAINERS, which the series does not touch yet.
+	# checkpatch ask about MAINTAINERS in every patch that adds one; the
+	# series updates MAINTAINERS in a patch of its own, as upstream does.
 	# mm/gup/exports.c exports functions defined in Rust, so its
 	# EXPORT_SYMBOL lines cannot follow their functions (as in rust/exports.c).
 	if n=$(inchroot "cd $IN/linux && scripts/checkpatch.pl --no-signoff --ignore FILE_PATH_CHANGES,EXPORT_SYMBOL --terse --show-types $IN/tmp/series/*.patch" 2>&1); then
