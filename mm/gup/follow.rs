@@ -15,7 +15,10 @@
 use core::{
     ffi::CStr,
     mem::MaybeUninit,
-    ptr,
+    ptr::{
+        self,
+        NonNull, //
+    },
     sync::atomic::{
         AtomicUsize,
         Ordering, //
@@ -152,7 +155,7 @@ impl Drop for PtLock {
 /// `ptep` is an entry of a PTE table mapped by `pte_offset_map_lock()`, whose lock `ptl` is held
 /// for as long as the value lives.
 struct PteLocked {
-    ptep: *mut bindings::pte_t,
+    ptep: NonNull<bindings::pte_t>,
     ptl: *mut bindings::spinlock_t,
 }
 
@@ -168,25 +171,22 @@ impl PteLocked {
         let mut ptl = ptr::null_mut();
         // SAFETY: By the caller's guarantee; on success the table is mapped and `ptl` held.
         let ptep = unsafe { bindings::pte_offset_map_lock(mm, pmdp, address, &mut ptl) };
-        if ptep.is_null() {
-            return None;
-        }
         // INVARIANT: Mapped and locked when non-NULL. (Not `then_some()`, which would build
         // the value, and drop it, unlocking, when there is nothing to unlock.)
-        Some(Self { ptep, ptl })
+        NonNull::new(ptep).map(|ptep| Self { ptep, ptl })
     }
 
     /// Reads the entry.
     #[inline]
     fn get(&self) -> Pte {
         // SAFETY: Mapped and locked, by the type invariant.
-        unsafe { Pte::read(self.ptep) }
+        unsafe { Pte::read(self.ptep.as_ptr()) }
     }
 
     /// The entry's address, for the C calls that update it.
     #[inline]
     fn as_ptr(&self) -> *mut bindings::pte_t {
-        self.ptep
+        self.ptep.as_ptr()
     }
 }
 
@@ -194,7 +194,7 @@ impl Drop for PteLocked {
     #[inline]
     fn drop(&mut self) {
         // SAFETY: Mapped and locked by `map()`, by the type invariant, and released once.
-        unsafe { bindings::pte_unmap_unlock(self.ptep, self.ptl) };
+        unsafe { bindings::pte_unmap_unlock(self.ptep.as_ptr(), self.ptl) };
     }
 }
 
@@ -1123,14 +1123,49 @@ impl<'a> PagesOut<'a> {
         }
     }
 
-    /// The `n` entries from entry `at` on, or fewer where the array ends.
-    fn entries(&mut self, at: usize, n: usize) -> &mut [MaybeUninit<PagePtr>] {
-        let Some(s) = self.0.as_deref_mut() else {
-            return &mut [];
-        };
-        let s = s.get_mut(at..).unwrap_or_default();
-        let n = n.min(s.len());
-        s.get_mut(..n).unwrap_or_default()
+    /// The entries, for a walk that fills them from the first on.
+    fn cursor(&mut self) -> &mut [MaybeUninit<PagePtr>] {
+        self.0.as_deref_mut().unwrap_or_default()
+    }
+}
+
+/// Writes `page` and the pages after it to `out`, one per entry; with the architecture's cache
+/// flushes of each (C: the subpage loop of `__get_user_pages()`) if it has them.
+///
+/// The stores go eight at a time: for a huge leaf this loop is most of the slow path's work,
+/// and the compiler does not unroll the plain loop over the slice.
+#[inline(always)]
+fn fill_run(out: &mut [MaybeUninit<PagePtr>], page: PagePtr, vma: &VmaRef, addr: usize) {
+    let mut next = page;
+    let mut chunks = out.chunks_exact_mut(8);
+    for chunk in &mut chunks {
+        for slot in chunk {
+            slot.write(next);
+            next = next.wrapping_add(1);
+        }
+    }
+    for slot in chunks.into_remainder() {
+        slot.write(next);
+        next = next.wrapping_add(1);
+    }
+    if bindings::GUP_FLUSH_ANON_PAGE || bindings::GUP_FLUSH_DCACHE_PAGE {
+        // No wraps: the subpages of a leaf are contiguous in the memmap, and their addresses
+        // lie in `vma`.
+        let mut subpage = page;
+        let mut addr = addr;
+        for _ in 0..out.len() {
+            // SAFETY: The subpage is valid and mapped by `vma` at `addr`.
+            unsafe {
+                if bindings::GUP_FLUSH_ANON_PAGE {
+                    bindings::gup_flush_anon_page(vma.as_ptr(), subpage, addr);
+                }
+                if bindings::GUP_FLUSH_DCACHE_PAGE {
+                    bindings::gup_flush_dcache_page(subpage);
+                }
+            }
+            subpage = subpage.wrapping_add(1);
+            addr = addr.wrapping_add(PAGE_SIZE);
+        }
     }
 }
 
@@ -1194,6 +1229,9 @@ unsafe fn walk_range(
 ) -> Result {
     let mut vma: Option<&VmaRef> = None;
     let mut page_mask = 0usize;
+    let want_pages = pages.is_some();
+    // The entries still to fill: the walk writes them in order, one per page done.
+    let mut out = pages.cursor();
 
     while nr_pages != 0 {
         let mut page: PagePtr = ptr::null_mut();
@@ -1219,10 +1257,10 @@ unsafe fn walk_range(
                         }
                         // SAFETY: `mm` is valid and locked.
                         None if unsafe { bindings::gup_in_gate_area(mm, start) } => {
+                            let at = start & PAGE_MASK;
                             // SAFETY: `start` is in the gate area, the lock is held.
-                            let (v, p) = unsafe {
-                                get_gate_page(mm, start & PAGE_MASK, flags, pages.is_some())
-                            }?;
+                            let gate = unsafe { get_gate_page(mm, at, flags, want_pages) };
+                            let (v, p) = gate?;
                             page = p.unwrap_or(ptr::null_mut());
                             page_mask = 0;
                             found_gate = true;
@@ -1257,7 +1295,7 @@ unsafe fn walk_range(
                     Err(e) if e == EEXIST => {
                         // A proper entry without a struct page: a caller that wants the pages
                         // cannot have this one; one that only faults in is done with it.
-                        if pages.is_some() {
+                        if want_pages {
                             return Err(e);
                         }
                         break;
@@ -1276,7 +1314,7 @@ unsafe fn walk_range(
         // The pages of this leaf from `start` on, at most the rest of the request.
         let page_increm = (1 + (!(start >> PAGE_SHIFT) & page_mask)).min(nr_pages);
 
-        if pages.is_some() {
+        if want_pages {
             if page_increm > 1 {
                 // A part of a large folio: take the references of the other subpages too. The
                 // folio is referenced already, so this cannot fail unless the folio is broken.
@@ -1290,27 +1328,12 @@ unsafe fn walk_range(
                     return Err(EFAULT);
                 }
             }
-            // No wraps below: the subpages of a leaf are contiguous in the memmap, and their
-            // addresses lie in `cur`. (For a huge leaf this loop is most of the work: the
-            // flushes are only called where the architecture has them.)
-            let mut subpage = page;
-            let mut addr = start;
-            for slot in pages.entries(*done, page_increm) {
-                slot.write(subpage);
-                if bindings::GUP_FLUSH_ANON_PAGE || bindings::GUP_FLUSH_DCACHE_PAGE {
-                    // SAFETY: The subpage is valid and mapped by `cur` at `addr`.
-                    unsafe {
-                        if bindings::GUP_FLUSH_ANON_PAGE {
-                            bindings::gup_flush_anon_page(cur.as_ptr(), subpage, addr);
-                        }
-                        if bindings::GUP_FLUSH_DCACHE_PAGE {
-                            bindings::gup_flush_dcache_page(subpage);
-                        }
-                    }
-                }
-                subpage = subpage.wrapping_add(1);
-                addr = addr.wrapping_add(PAGE_SIZE);
-            }
+            // The array has room for the `nr_pages >= page_increm` pages left (fewer only if
+            // the caller's array is shorter than its count, which C would write past).
+            let n = page_increm.min(out.len());
+            let (run, rest) = core::mem::take(&mut out).split_at_mut(n);
+            fill_run(run, page, cur, start);
+            out = rest;
         }
 
         *done += page_increm;
