@@ -149,6 +149,26 @@ static long outcome(long ret, size_t want)
 
 /* ---- memory ---- */
 
+/*
+ * Reserves a range with a PMD-aligned, PMD-sized (hpage_size) part that
+ * nothing else maps, and returns that part: memory mapped there has no
+ * page table yet, so every run allocates one, a fault point that is the
+ * same on every boot. Placed by mmap() next to other mappings, 4K or
+ * shmem memory shares a page table with them or not depending on where
+ * ASLR put the mmap base; the sweeps then differed by one fault point
+ * from boot to boot (populate_read/4k: none, or ENOMEM). munmap() of the
+ * whole reservation frees the page table again.
+ */
+static char *reserve_own_pmd(struct ctx *c)
+{
+	c->raw_size = 2 * hpage_size;
+	c->raw = mmap(NULL, c->raw_size, PROT_NONE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (c->raw == MAP_FAILED)
+		return NULL;
+	return (char *)(((uintptr_t)c->raw + hpage_size - 1) & ~(hpage_size - 1));
+}
+
 static int map_kind(struct ctx *c)
 {
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
@@ -157,7 +177,11 @@ static int map_kind(struct ctx *c)
 	switch (c->kind) {
 	case K_4K:
 		c->size = 16 * pagesize;
-		break;
+		c->map = reserve_own_pmd(c);
+		if (!c->map || mmap(c->map, c->size, PROT_READ | PROT_WRITE,
+				    flags | MAP_FIXED, -1, 0) != c->map)
+			return -1;
+		return madvise(c->map, c->size, MADV_NOHUGEPAGE);
 	case K_THP:
 		c->size = hpage_size;
 		c->raw_size = 2 * hpage_size;
@@ -174,6 +198,13 @@ static int map_kind(struct ctx *c)
 		if (c->memfd < 0 || ftruncate(c->memfd, c->size) ||
 		    fcntl(c->memfd, F_ADD_SEALS, F_SEAL_SHRINK))
 			return -1;
+		if (c->kind == K_SHMEM) {
+			c->map = reserve_own_pmd(c);
+			if (!c->map || mmap(c->map, c->size, PROT_READ | PROT_WRITE,
+					    MAP_SHARED | MAP_FIXED, c->memfd, 0) != c->map)
+				return -1;
+			return 0;
+		}
 		c->raw_size = c->size;
 		c->raw = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED, c->memfd, 0);
 		if (c->raw == MAP_FAILED)
@@ -192,7 +223,7 @@ static int map_kind(struct ctx *c)
 	if (c->raw == MAP_FAILED)
 		return -1;
 	c->map = c->raw;
-	return c->kind == K_4K ? madvise(c->map, c->size, MADV_NOHUGEPAGE) : 0;
+	return 0;
 }
 
 static void unmap_kind(struct ctx *c)
