@@ -192,6 +192,26 @@ cmd_build() {
 
 # check [KIND]: compile only what this project changes, for quick feedback
 # while porting (the build directory must have been configured and built).
+# The upstream way to run mm/gup's KUnit tests: kunit.py with the
+# directory's .kunitconfig, in its own build directory (a small kernel of
+# kunit.py's x86-64 QEMU config plus mm/gup/.kunitconfig: a build of its
+# own, about 10 minutes warm-less). Prints kunit.py's own summary; the
+# exit status is kunit.py's.
+cmd_kunit() {
+	step chroot step_chroot
+	step source step_source
+	build_lock
+	log "kunit: tools/testing/kunit/kunit.py run --kunitconfig=mm/gup --arch=x86_64 (build: $BUILDS/kunit)"
+	local rc=0
+	inchroot "cd $IN/linux && tools/testing/kunit/kunit.py run --kunitconfig=mm/gup \
+		--arch=x86_64 --make_options LLVM=1 --build_dir=$IN/build/kunit --jobs=$JOBS $*" \
+		> "$BUILDS/kunit.log" 2>&1 || rc=$?
+	build_unlock
+	grep -vE '^  (CC|AR|LD|RUSTC|BINDGEN|HOSTCC|EXPORTS|CALL|UPD|AS) ' "$BUILDS/kunit.log" | tail -40 || true
+	log "kunit: kunit.py exit status $rc (log: $BUILDS/kunit.log)"
+	return "$rc"
+}
+
 cmd_check() {
 	local kind=${1:-rust}
 	[ -f "$BUILDS/$(bdir "$kind")/.config" ] || die "check: build $(bdir "$kind") first"

@@ -29,6 +29,8 @@ Steps (each also runs what it needs before it):
   boot KIND  boot KIND and run the suites (results in the results directory)
   export DIR write our change as a git format-patch series against 7.2
   shell      an interactive shell in the chroot, in the tree
+  kunit      tools/testing/kunit/kunit.py run --kunitconfig=mm/gup in the
+             chroot (x86-64 under QEMU, LLVM=1; its own build directory)
   check [KIND]  quick compile of mm/gup/, mm/gup.o and the Rust helpers
              (with clippy) in an already configured build (default: rust)
 Options:
@@ -89,6 +91,7 @@ main() {
 	export) cmd_export "$@" ;;
 	shell) inchroot "cd $IN/linux && exec bash -i" ;;
 	check) cmd_check "$@" ;;
+	kunit) cmd_kunit "$@" ;;
 	*) usage >&2; exit 2 ;;
 	esac
 }
