@@ -22,12 +22,14 @@ EXPORT_SYMBOL(unpin_user_folio);
 EXPORT_SYMBOL_GPL(unpin_folios);
 EXPORT_SYMBOL_GPL(folio_add_pins);
 
-/* mm/gup/follow.rs, through mm/gup/mod.rs */
+/* mm/gup/fault.rs and populate.rs, through mm/gup/mod.rs */
 EXPORT_SYMBOL_GPL(fixup_user_fault);
 EXPORT_SYMBOL(fault_in_writeable);
 EXPORT_SYMBOL(fault_in_subpage_writeable);
 EXPORT_SYMBOL(fault_in_safe_writeable);
 EXPORT_SYMBOL(fault_in_readable);
+
+/* mm/gup/slow.rs and longterm.rs, through mm/gup/mod.rs */
 EXPORT_SYMBOL(get_user_pages_remote);
 EXPORT_SYMBOL(get_user_pages);
 EXPORT_SYMBOL(get_user_pages_unlocked);

@@ -53,6 +53,15 @@ use kernel::{
 };
 
 use crate::{
+    basics::{
+        self,
+        MmPtr,
+        PAGE_MASK,
+        PAGE_SHIFT,
+        PAGE_SIZE,
+        PMD_MASK,
+        PUD_MASK, //
+    },
     flags::{
         Foll,
         FollFlags,
@@ -60,23 +69,15 @@ use crate::{
     },
     folio::{
         Folio,
+        FolioPage,
         PagePtr, //
-    },
-    follow::{
-        self,
-        MmPtr, //
     },
     pin::{
         self,
-        PageArray, //
+        PinnedPages, //
     },
+    walk,
 };
-
-const PAGE_SHIFT: u32 = bindings::PAGE_SHIFT;
-const PAGE_SIZE: usize = bindings::PAGE_SIZE;
-const PAGE_MASK: usize = !(PAGE_SIZE - 1);
-const PMD_MASK: usize = !((1 << bindings::GUP_PMD_SHIFT) - 1);
-const PUD_MASK: usize = !((1 << bindings::GUP_PUD_SHIFT) - 1);
 
 /// The caller's page array, as GUP-fast fills it with interrupts off.
 ///
@@ -183,7 +184,7 @@ unsafe fn try_get_folio<'a>(page: PagePtr, refs: i32) -> Option<&'a Folio> {
             return None;
         }
         // SAFETY: As above; the add fails on a zero count, so a freed folio is left alone.
-        if !unsafe { bindings::gup_folio_ref_try_add(folio, refs) } {
+        if !unsafe { bindings::folio_ref_try_add(folio, refs) } {
             return None;
         }
         // SAFETY: We hold `refs` references on `folio`, so it cannot be freed or split now.
@@ -214,13 +215,13 @@ unsafe fn try_get_folio<'a>(page: PagePtr, refs: i32) -> Option<&'a Folio> {
 #[inline(always)]
 unsafe fn try_grab_folio_fast<'a>(page: PagePtr, refs: i32, flags: FollFlags) -> Option<&'a Folio> {
     // SAFETY: Reads the interrupt state.
-    vm_warn_on_once!(!unsafe { bindings::gup_irqs_disabled() });
+    vm_warn_on_once!(!unsafe { bindings::irqs_disabled() });
 
     if warn_on_once!(!flags.has_any(Foll::Get | Foll::Pin)) {
         return None;
     }
     // SAFETY: `page` is a memmap entry, by the caller's guarantee.
-    if !flags.contains(Foll::PciP2pdma) && unsafe { bindings::gup_is_pci_p2pdma_page(page) } {
+    if !flags.contains(Foll::PciP2pdma) && unsafe { bindings::is_pci_p2pdma_page(page) } {
         return None;
     }
     if flags.contains(Foll::Get) {
@@ -230,8 +231,8 @@ unsafe fn try_grab_folio_fast<'a>(page: PagePtr, refs: i32, flags: FollFlags) ->
 
     // FOLL_PIN. The zero page is not going anywhere and is used in a *lot* of places: it is
     // returned without a pin (and the unpin side skips it too).
-    // SAFETY: `page` is a memmap entry.
-    if unsafe { crate::folio::is_zero_page(page) } {
+    // SAFETY: `page` is a memmap entry; only its address is compared.
+    if unsafe { bindings::is_zero_page(page) } {
         // SAFETY: The zero page is never freed.
         return Some(unsafe { Folio::from_page(page) });
     }
@@ -314,7 +315,7 @@ fn folio_allowed_mapping(folio: &Folio, reject_file_backed: bool, check_secretme
     // so it is read once.
     if cfg!(CONFIG_PROVE_LOCKING) {
         // SAFETY: A lockdep check.
-        unsafe { bindings::gup_lockdep_assert_irqs_disabled() };
+        unsafe { bindings::lockdep_assert_irqs_disabled() };
     }
     // SAFETY: `folio` is referenced.
     let mapping = unsafe { bindings::gup_folio_mapping_once(folio.as_ptr()) };
@@ -330,12 +331,12 @@ fn folio_allowed_mapping(folio: &Folio, reject_file_backed: bool, check_secretme
     // An untagged, non-NULL value is a `struct address_space` pointer.
     let mapping = mapping as *mut bindings::address_space;
     // SAFETY: `mapping` cannot be freed while interrupts are off (see above).
-    if check_secretmem && unsafe { bindings::gup_secretmem_mapping(mapping) } {
+    if check_secretmem && unsafe { bindings::secretmem_mapping(mapping) } {
         return false;
     }
     // The only file system allowed to be pinned long-term and writable here is shmem.
     // SAFETY: As above.
-    !reject_file_backed || unsafe { bindings::gup_shmem_mapping(mapping) }
+    !reject_file_backed || unsafe { bindings::shmem_mapping(mapping) }
 }
 
 /// Returns `false` if [`keep_folio`] keeps every folio with these flags: without a long-term
@@ -368,8 +369,9 @@ unsafe fn keep_folio(folio: &Folio, page: PagePtr, writable: bool, flags: FollFl
         return true;
     }
     // A R/O pin of an anonymous page that is not exclusive would need unsharing: a fault.
-    // SAFETY: `page` is a valid, referenced page.
-    !unsafe { follow::must_unshare(None, flags, page) }
+    // SAFETY: `page` is a page of `folio`, which the caller grabbed: referenced, and not split
+    // while the reference lasts.
+    !walk::must_unshare(None, flags, unsafe { FolioPage::from_raw(page) })
 }
 
 /// The most PTEs whose pages [`pte_range`] grabs with one reference update.
@@ -507,9 +509,10 @@ unsafe fn pte_run(
         // A R/O pin of an anonymous page that is not exclusive would need unsharing.
         let mut i = 0;
         while i < good {
-            // SAFETY: `page + 1 + i` is a page of the held `folio`, mapped by an entry just
-            // re-checked.
-            if unsafe { follow::must_unshare(None, flags, page.wrapping_add(i).wrapping_add(1)) } {
+            // SAFETY: `page + 1 + i` is a page of the grabbed `folio`, mapped by an entry just
+            // re-checked: referenced and not split.
+            let next = unsafe { FolioPage::from_raw(page.wrapping_add(i).wrapping_add(1)) };
+            if walk::must_unshare(None, flags, next) {
                 good = i;
                 break;
             }
@@ -643,7 +646,7 @@ unsafe fn pte_range(
             break false;
         }
         ptep = ptep.wrapping_add(n);
-        addr = addr.wrapping_add(n.wrapping_shl(PAGE_SHIFT));
+        addr = addr.wrapping_add(n << PAGE_SHIFT);
         if addr == end {
             break true;
         }
@@ -1025,18 +1028,18 @@ unsafe fn gup_fast(
         }
     };
     // SAFETY: Saved above.
-    unsafe { bindings::gup_local_irq_restore(irq) };
+    unsafe { bindings::local_irq_restore(irq) };
 
     let nr = out.count(pages);
     if pin {
-        // SAFETY: The first `nr` entries are the pages just pinned.
-        let pinned = unsafe { PageArray::from_raw(pages, nr) };
+        // SAFETY: The first `nr` entries are the pages just pinned, whose pins are handed back
+        // below or, if kept, go to the caller with the array.
+        let pinned = unsafe { PinnedPages::from_raw(pages, nr) };
         // SAFETY: `mm` is the current mm.
         if unsafe { bindings::gup_write_protect_seq_retry(mm, seq) } {
             // fork() write-protected the mm meanwhile: some of these anonymous pages may now be
             // shared, so no sanity check, just give the pins back.
-            // SAFETY: Each entry holds a pin taken by the walk.
-            unsafe { pin::put_pins(&pinned) };
+            pinned.put_back();
             return 0;
         }
         pinned.sanity_check();
@@ -1067,12 +1070,12 @@ pub(crate) unsafe fn gup_fast_fallback(
     pages: *mut PagePtr,
 ) -> c_long {
     if warn_on_once!(flags.has_bits_outside(FAST_ALLOWED)) {
-        return follow::errno_long(EINVAL);
+        return basics::errno_long(EINVAL);
     }
-    let mm = follow::current_mm();
+    let mm = basics::current_mm();
     if flags.contains(Foll::Pin) {
         // SAFETY: `mm` is the current, live mm.
-        unsafe { follow::mm_set_has_pinned_flag(mm) };
+        unsafe { basics::mm_set_has_pinned_flag(mm) };
     }
     if cfg!(CONFIG_LOCKDEP) && !flags.contains(Foll::FastOnly) {
         // SAFETY: `mm` is the current, live mm.
@@ -1081,15 +1084,15 @@ pub(crate) unsafe fn gup_fast_fallback(
 
     let start = kernel::mm::untagged_addr(start) & PAGE_MASK;
     // As C: a count too large for the address space wraps here and is caught below.
-    let len = nr_pages.wrapping_shl(PAGE_SHIFT);
+    let len = nr_pages << PAGE_SHIFT;
     // (C's check_add_overflow(); `checked_add()` made the compiler keep the carry in a register
     // and test it again.)
     let end = start.wrapping_add(len);
     if end < start {
-        return follow::errno_long(EOVERFLOW);
+        return basics::errno_long(EOVERFLOW);
     }
     if end > kernel::mm::task_size_max() {
-        return follow::errno_long(EFAULT);
+        return basics::errno_long(EFAULT);
     }
 
     // Nothing to walk for `nr_pages == 0` (or a count that wrapped to an empty range).
@@ -1144,7 +1147,7 @@ mod tests {
     //! test and must leave nothing behind.
 
     use super::*;
-    use crate::follow::tests::map;
+    use crate::slow::tests::map;
     use core::ptr;
     use kernel::ffi::c_int;
 

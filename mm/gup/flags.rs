@@ -127,7 +127,9 @@ impl FollFlags {
         Self(raw)
     }
 
-    /// Returns the C representation.
+    /// Returns the C representation (the tests compare flags with C's; the code passes the
+    /// typed set on).
+    #[cfg(CONFIG_RUST_GUP_KUNIT_TEST)]
     #[inline]
     pub(crate) const fn as_raw(self) -> u32 {
         self.0
@@ -208,7 +210,9 @@ impl Entry {
 
     /// Applies `is_valid_gup_args()` and returns the flags to use, or the rule that failed.
     ///
-    /// This does not warn; [`Entry::check_args`] does, as C does.
+    /// This does not warn; [`Entry::check_args`] does, as C does. For the tests, which check
+    /// each rule without tripping the warnings.
+    #[cfg(CONFIG_RUST_GUP_KUNIT_TEST)]
     pub(crate) fn validate(
         self,
         pages_given: bool,
@@ -218,7 +222,8 @@ impl Entry {
         self.apply_rules::<false>(pages_given, locked, gup_flags)
     }
 
-    /// [`Entry::validate`], with C's `WARN_ON_ONCE()` for a caller bug.
+    /// Applies `is_valid_gup_args()` with C's `WARN_ON_ONCE()` for a caller bug, and returns
+    /// the flags to use, or `None` if a rule failed.
     #[inline(always)]
     pub(crate) fn check_args(
         self,

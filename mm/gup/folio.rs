@@ -1,40 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The page-level checks GUP's accounting needs beside [`Folio`].
+//! GUP's names for the kernel crate's folio types, and the C page-array element.
 //!
 //! C header: [`include/linux/page-flags.h`](srctree/include/linux/page-flags.h).
 //!
-//! Folios themselves are [`kernel::mm::folio::Folio`]: `&Folio` where GUP borrows a folio it
-//! holds through a page-table lock, a reference or a pin.
+//! Folios and their pages are [`kernel::mm::folio::Folio`] and [`FolioPage`]: `&Folio` and
+//! `&FolioPage` where GUP borrows what it holds through a page-table lock, a reference or a pin;
+//! [`PagePtr`] only where pages go to and come from C arrays.
 
 use kernel::bindings;
 
-pub(crate) use kernel::mm::folio::Folio;
+pub(crate) use kernel::mm::folio::{
+    Folio,
+    FolioPage, //
+};
 
 /// A `struct page` pointer handed to GUP by a caller.
 pub(crate) type PagePtr = *mut bindings::page;
-
-/// Returns `true` if `page` is an exclusive anonymous page (C: `PageAnonExclusive()`).
-///
-/// # Safety
-///
-/// `page` must be a valid page of an anonymous folio the caller holds a reference on.
-#[inline]
-pub(crate) unsafe fn page_anon_exclusive(page: PagePtr) -> bool {
-    // SAFETY: By the caller's guarantee.
-    unsafe { bindings::PageAnonExclusive(page) }
-}
-
-/// Returns `true` for the shared zero page (C: `is_zero_page()`).
-///
-/// # Safety
-///
-/// `page` must be a valid page.
-#[inline]
-pub(crate) unsafe fn is_zero_page(page: PagePtr) -> bool {
-    // SAFETY: By the caller's guarantee.
-    unsafe { bindings::is_zero_page(page) }
-}
 
 /// Borrows the folio at `folio` from C, `None` for NULL.
 ///

@@ -24,6 +24,11 @@
 //! made on every VMA the walk looks up, also after the lock was dropped and taken again, so, as
 //! in C since v6.3, `locked` may be given too (`pin_user_pages_remote()` with `locked`).
 
+use core::{
+    marker::PhantomData,
+    ptr::NonNull, //
+};
+
 use kernel::{
     bindings,
     ffi::{
@@ -33,9 +38,15 @@ use kernel::{
         c_ulong, //
     },
     prelude::*,
+    sync::aref::ARef,
+    types::Opaque,
 };
 
 use crate::{
+    basics::{
+        self,
+        MmPtr, //
+    },
     flags::{
         Foll,
         FollFlags, //
@@ -44,12 +55,16 @@ use crate::{
         Folio,
         PagePtr, //
     },
-    follow::{
+    pin::{
         self,
-        MmPtr,
+        FolioPin,
+        PinnedFolios,
+        PinnedPages, //
+    },
+    slow::{
+        self,
         PagesOut, //
     },
-    pin,
 };
 
 /// `PF_MEMALLOC_PIN` set for the current task while it lives: allocations it makes (faults taken
@@ -60,14 +75,14 @@ struct MemallocPin(c_uint);
 impl MemallocPin {
     fn save() -> Self {
         // SAFETY: Sets a flag of `current`, in process context.
-        Self(unsafe { bindings::gup_memalloc_pin_save() })
+        Self(unsafe { bindings::memalloc_pin_save() })
     }
 }
 
 impl Drop for MemallocPin {
     fn drop(&mut self) {
         // SAFETY: Restores what `save()` returned, on the same task.
-        unsafe { bindings::gup_memalloc_pin_restore(self.0) };
+        unsafe { bindings::memalloc_pin_restore(self.0) };
     }
 }
 
@@ -76,12 +91,12 @@ impl Drop for MemallocPin {
 /// (C: `__gup_longterm_locked()`).
 ///
 /// Without `FOLL_LONGTERM` this is the slow path. Returns as
-/// [`follow::get_user_pages_locked`] does; on a migration failure, the errno, with nothing left
+/// [`slow::get_user_pages_locked`] does; on a migration failure, the errno, with nothing left
 /// pinned.
 ///
 /// # Safety
 ///
-/// As for [`follow::get_user_pages_locked`]: `mm` valid, `pages` NULL or with room for
+/// As for [`slow::get_user_pages_locked`]: `mm` valid, `pages` NULL or with room for
 /// `nr_pages` entries (never NULL with `FOLL_LONGTERM`, which implies `FOLL_PIN`), `*locked` the
 /// caller's lock state.
 ///
@@ -120,7 +135,7 @@ unsafe fn slow_path(
 ) -> c_long {
     // SAFETY: By the caller's guarantee.
     unsafe {
-        follow::get_user_pages_locked(
+        slow::get_user_pages_locked(
             mm,
             start,
             nr_pages,
@@ -174,83 +189,110 @@ unsafe fn gup_longterm_migrate(
             return nr_pinned;
         }
         // CAST: Positive, and at most `nr_pages`.
-        let pinned = Pinned::Pages(pages, nr_pinned as usize);
-        // SAFETY: The slow path filled the first `nr_pinned` entries with pins (FOLL_LONGTERM
-        // implies FOLL_PIN), which are handed over.
-        match unsafe { check_and_migrate(&pinned) } {
+        // SAFETY: The slow path filled the first `nr_pinned` entries of the caller's array with
+        // pins (FOLL_LONGTERM implies FOLL_PIN), which are handed over.
+        let pinned = unsafe { Pinned::pages(pages, nr_pinned as usize) };
+        match check_and_migrate(pinned) {
             Ok(()) => return nr_pinned,
             Err(e) if e == EAGAIN => continue,
-            Err(e) => return follow::errno_long(e),
+            Err(e) => return basics::errno_long(e),
         }
     }
 }
 
 /// A caller's array of pins to check: pages from GUP, or folios from `memfd_pin_folios()`
 /// (C: `struct pages_or_folios`).
-enum Pinned {
-    /// `len` pinned pages, one pin each; pages of one large folio may follow each other.
-    Pages(*mut PagePtr, usize),
-    /// `len` pinned folios, one pin each, all different.
-    Folios(*mut *mut bindings::folio, usize),
+///
+/// # Invariants
+///
+/// Every non-NULL entry stands for one pin of its folio that the holder of this value owns.
+enum Pinned<'a> {
+    /// Pinned pages, one pin each; pages of one large folio may follow each other.
+    Pages(&'a mut [PagePtr]),
+    /// Pinned folios, one pin each, all different.
+    Folios(&'a mut [*mut bindings::folio]),
 }
 
 // Without `CONFIG_MIGRATION` nothing is checked, so only the constructors are used.
 #[cfg_attr(not(CONFIG_MIGRATION), allow(dead_code))]
-impl Pinned {
+impl<'a> Pinned<'a> {
+    /// Takes over the pins of the `len` pages at `pages`.
+    ///
+    /// # Safety
+    ///
+    /// `pages` is valid for reads and writes of `len` entries, which nobody else accesses for
+    /// `'a`; each is a page pinned by the caller, which hands the pin over.
+    unsafe fn pages(pages: *mut PagePtr, len: usize) -> Self {
+        // SAFETY: By the caller's guarantee. INVARIANT: The pins are handed over.
+        Self::Pages(unsafe { core::slice::from_raw_parts_mut(pages, len) })
+    }
+
+    /// Takes over the pins of `folios`.
+    ///
+    /// # Safety
+    ///
+    /// Each entry is a folio pinned by the caller, which hands the pin over.
+    unsafe fn folios(folios: &'a mut [*mut bindings::folio]) -> Self {
+        // INVARIANT: By the caller's guarantee.
+        Self::Folios(folios)
+    }
+
     fn len(&self) -> usize {
-        match *self {
-            Self::Pages(_, len) | Self::Folios(_, len) => len,
+        match self {
+            Self::Pages(p) => p.len(),
+            Self::Folios(f) => f.len(),
         }
     }
 
-    /// The folio of entry `i < len`, which must not have been cleared.
-    ///
-    /// # Safety
-    ///
-    /// `i < self.len()`, and entry `i` is still pinned (not cleared), for as long as the
-    /// folio returned is used.
-    unsafe fn folio<'a>(&self, i: usize) -> &'a Folio {
-        match *self {
-            // SAFETY: Entry `i` is in the array and is a pinned page.
-            Self::Pages(pages, _) => unsafe { Folio::from_page(pages.add(i).read()) },
-            // SAFETY: Entry `i` is in the array and is a pinned folio.
-            Self::Folios(folios, _) => unsafe { Folio::from_raw(folios.add(i).read()) },
+    /// The folio of entry `i`, or `None` past the end or for a cleared entry.
+    fn folio(&self, i: usize) -> Option<&Folio> {
+        match self {
+            Self::Pages(p) => {
+                let page = *p.get(i)?;
+                // SAFETY: A non-NULL entry is a pinned page (type invariant), its folio kept by
+                // the pin while `self` is borrowed.
+                (!page.is_null()).then(|| unsafe { Folio::from_page(page) })
+            }
+            Self::Folios(f) => {
+                let folio = NonNull::new(*f.get(i)?)?;
+                // SAFETY: As above, for a pinned folio.
+                Some(unsafe { folio.cast::<Folio>().as_ref() })
+            }
         }
     }
 
-    /// Forgets entry `i`, whose pin the caller has dropped or converted (C: `pofs_clear_entry()`).
-    ///
-    /// # Safety
-    ///
-    /// `i < self.len()`.
-    unsafe fn clear(&self, i: usize) {
-        match *self {
-            // SAFETY: Entry `i` is in the caller's array, which is writable.
-            Self::Pages(pages, _) => unsafe { pages.add(i).write(core::ptr::null_mut()) },
-            // SAFETY: As above.
-            Self::Folios(folios, _) => unsafe { folios.add(i).write(core::ptr::null_mut()) },
+    /// Clears entry `i` and returns its pin, or `None` past the end or for a cleared entry
+    /// (C: `pofs_clear_entry()`, with what it leaves to the caller).
+    fn take(&mut self, i: usize) -> Option<FolioPin> {
+        let folio = NonNull::from(self.folio(i)?);
+        match self {
+            Self::Pages(p) => {
+                if let Some(e) = p.get_mut(i) {
+                    *e = core::ptr::null_mut();
+                }
+            }
+            Self::Folios(f) => {
+                if let Some(e) = f.get_mut(i) {
+                    *e = core::ptr::null_mut();
+                }
+            }
         }
+        // SAFETY: The pin entry `i` stood for (type invariant), which the array no longer has;
+        // the folio is alive, as the pin was held until here.
+        Some(unsafe { FolioPin::from_folio(folio.as_ref()) })
     }
 
     /// The index after the entries of `folio`, the folio of entry `i` (C: `pofs_next_folio()`):
     /// consecutive pages of one large folio are looked at once.
-    ///
-    /// # Safety
-    ///
-    /// Entries `i..len` are pinned.
-    unsafe fn next(&self, folio: &Folio, i: usize) -> usize {
+    fn next(&self, folio: &Folio, i: usize) -> usize {
         let mut next = i + 1;
-        if let Self::Pages(pages, len) = *self {
+        if let Self::Pages(pages) = self {
             if folio.is_large() {
-                // SAFETY: `folio` is pinned, so its head page is valid.
-                let start_pfn = unsafe { bindings::page_to_pfn(folio.page(0)) };
-                let end_pfn = start_pfn + folio.nr_pages();
-                while next < len {
-                    // SAFETY: Entry `next < len` is a pinned page.
-                    let pfn = unsafe { bindings::page_to_pfn(pages.add(next).read()) };
-                    if !(start_pfn..end_pfn).contains(&pfn) {
-                        break;
-                    }
+                // The pages of a folio are contiguous in the memmap: an entry is in `folio` when
+                // it points into its page range (the pointer is only compared).
+                let head = folio.page(0);
+                let end = head.wrapping_add(folio.nr_pages());
+                while pages.get(next).is_some_and(|p| (head..end).contains(p)) {
                     next += 1;
                 }
             }
@@ -259,20 +301,13 @@ impl Pinned {
     }
 
     /// Drops every pin still held (C: `pofs_unpin()`).
-    ///
-    /// # Safety
-    ///
-    /// Every non-NULL entry is a pin the caller holds and gives up.
-    unsafe fn unpin_all(&self) {
-        match *self {
-            Self::Pages(pages, len) => {
-                // SAFETY: The array holds `len` entries.
-                let pages = unsafe { pin::PageArray::from_raw(pages, len) };
-                // SAFETY: By the caller's guarantee.
-                unsafe { pin::unpin_pages(&pages, false) };
-            }
-            // SAFETY: By the caller's guarantee.
-            Self::Folios(folios, len) => unsafe { pin::unpin_folio_array(folios, len) },
+    fn unpin_all(self) {
+        match self {
+            // SAFETY: The non-NULL entries are pins `self` owns (type invariant), handed over
+            // as `self` is consumed.
+            Self::Pages(p) => unsafe { PinnedPages::from_slice(p) }.unpin(false),
+            // SAFETY: As above.
+            Self::Folios(f) => unsafe { PinnedFolios::from_slice(f) }.unpin(),
         }
     }
 }
@@ -283,57 +318,113 @@ impl Pinned {
 /// Returns `Ok(())` with every pin kept if all folios may stay pinned. Otherwise drops every pin
 /// and returns `EAGAIN` if the folios that may not were migrated (the caller pins the range
 /// again), or another error if migration failed.
-///
-/// # Safety
-///
-/// Every entry of `pinned` is a pin the caller holds; on `Err` the pins are given up.
 #[cfg(CONFIG_MIGRATION)]
-unsafe fn check_and_migrate(pinned: &Pinned) -> Result {
-    let mut movable = ListHead::new();
-    // SAFETY: `movable` is not moved again while the list is in use (it lives in this frame).
-    let list = unsafe { movable.init() };
-    // SAFETY: The entries are pinned, by the caller's guarantee.
-    let collected = unsafe { collect_unpinnable(pinned, list) };
+fn check_and_migrate(mut pinned: Pinned<'_>) -> Result {
+    pin_init::stack_pin_init!(let list = IsolatedList::new());
+    let collected = collect_unpinnable(&pinned, &list);
     if collected == 0 {
         return Ok(());
     }
-    // SAFETY: As above; `list` holds the isolated folios.
-    unsafe { migrate_unpinnable(pinned, list) }
+    migrate_unpinnable(&mut pinned, &list).inspect_err(|_| pinned.unpin_all())
 }
 
 /// Without `CONFIG_MIGRATION` nothing can be moved, so everything stays pinned.
-///
-/// # Safety
-///
-/// None needed; kept `unsafe` like the migrating version.
 #[cfg(not(CONFIG_MIGRATION))]
-unsafe fn check_and_migrate(_pinned: &Pinned) -> Result {
+fn check_and_migrate(_pinned: Pinned<'_>) -> Result {
     Ok(())
 }
 
-/// An empty C list head on the stack (C: `LIST_HEAD()`).
+/// A list of folios isolated for migration (C: a `LIST_HEAD()` on the stack); whatever is left
+/// on it goes back to the LRU when it is dropped.
 #[cfg(CONFIG_MIGRATION)]
-struct ListHead(bindings::list_head);
+#[pin_data(PinnedDrop)]
+struct IsolatedList {
+    #[pin]
+    head: Opaque<bindings::list_head>,
+}
 
 #[cfg(CONFIG_MIGRATION)]
-impl ListHead {
-    fn new() -> Self {
-        Self(bindings::list_head {
-            next: core::ptr::null_mut(),
-            prev: core::ptr::null_mut(),
+impl IsolatedList {
+    fn new() -> impl PinInit<Self> {
+        pin_init!(Self {
+            head <- Opaque::ffi_init(|head| {
+                // SAFETY: `head` is valid for writes; pinned, it keeps the address the list's
+                // links will point to.
+                unsafe { bindings::INIT_LIST_HEAD(head) }
+            }),
         })
     }
 
-    /// Makes the list empty (pointing to itself) and returns a pointer to it.
-    ///
-    /// # Safety
-    ///
-    /// `self` must not move while the returned pointer is used.
-    unsafe fn init(&mut self) -> *mut bindings::list_head {
-        let head = &raw mut self.0;
-        // SAFETY: `head` is valid for writes.
-        unsafe { bindings::INIT_LIST_HEAD(head) };
-        head
+    fn as_ptr(&self) -> *mut bindings::list_head {
+        self.head.get()
+    }
+
+    fn is_empty(&self) -> bool {
+        // SAFETY: An initialised list head, pinned.
+        unsafe { (*self.as_ptr()).next == self.as_ptr() }
+    }
+
+    /// Isolates a hugetlb folio onto the list, if it can be (C: `folio_isolate_hugetlb()`).
+    fn isolate_hugetlb(&self, folio: &Folio) {
+        // SAFETY: `folio` is valid (borrowed); the list head is initialised and pinned.
+        unsafe { bindings::folio_isolate_hugetlb(folio.as_ptr(), self.as_ptr()) };
+    }
+
+    /// Isolates `folio` from the LRU onto the list, as an isolated anonymous or file folio;
+    /// `false` if it could not be isolated.
+    fn isolate_lru(&self, folio: &Folio) -> bool {
+        // SAFETY: `folio` is valid (borrowed); on success the isolation holds a reference of its
+        // own, and the folio's `lru` links are free for the list, which is initialised and
+        // pinned.
+        let file = unsafe {
+            if !bindings::folio_isolate_lru(folio.as_ptr()) {
+                return false;
+            }
+            bindings::gup_folio_list_add_tail(folio.as_ptr(), self.as_ptr());
+            bindings::folio_is_file_lru(folio.as_ptr())
+        };
+        // CAST: `folio_is_file_lru()` is 0 or 1, a node_stat_item offset; a folio has at most
+        // `1 << MAX_PAGE_ORDER` pages.
+        folio.node_stat_mod(
+            bindings::node_stat_item_NR_ISOLATED_ANON + file as bindings::node_stat_item,
+            folio.nr_pages() as i32,
+        );
+        true
+    }
+
+    /// Migrates the folios on the list away from where they may not stay pinned; `false` if
+    /// some could not be.
+    fn migrate(&self) -> bool {
+        let mut mtc = bindings::migration_target_control {
+            nid: bindings::NUMA_NO_NODE,
+            nmask: core::ptr::null_mut(),
+            gfp_mask: bindings::GUP_GFP_LONGTERM_MIGRATE,
+            reason: bindings::migrate_reason_MR_LONGTERM_PIN,
+        };
+        // SAFETY: The list holds isolated folios; `alloc_migration_target()` takes a
+        // `migration_target_control` as its private argument, which outlives the call.
+        let failed = unsafe {
+            bindings::migrate_pages(
+                self.as_ptr(),
+                Some(bindings::alloc_migration_target),
+                None,
+                &raw mut mtc as usize,
+                bindings::migrate_mode_MIGRATE_SYNC,
+                bindings::migrate_reason_MR_LONGTERM_PIN as c_int,
+                core::ptr::null_mut(),
+            )
+        };
+        failed == 0
+    }
+}
+
+#[cfg(CONFIG_MIGRATION)]
+#[pinned_drop]
+impl PinnedDrop for IsolatedList {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: An initialised list of isolated folios; each goes back to the LRU (or the
+        // hugetlb active list) with its isolation reference.
+        unsafe { bindings::putback_movable_pages(self.as_ptr()) };
     }
 }
 
@@ -341,30 +432,37 @@ impl ListHead {
 /// for, which an LRU drain may give back.
 #[cfg(CONFIG_MIGRATION)]
 fn has_extra_refs(folio: &Folio, pin_refs: i32) -> bool {
-    // SAFETY: `folio` is pinned, hence valid.
-    let cached = unsafe { bindings::gup_folio_may_be_lru_cached(folio.as_ptr()) };
-    // SAFETY: As above.
-    let expected = unsafe { bindings::gup_folio_expected_ref_count(folio.as_ptr()) };
+    // SAFETY: `folio` is borrowed, hence valid; both only read its flags and mapping counts.
+    let (cached, expected) = unsafe {
+        (
+            bindings::folio_may_be_lru_cached(folio.as_ptr()),
+            bindings::folio_expected_ref_count(folio.as_ptr()),
+        )
+    };
     cached && folio.ref_count() != expected.wrapping_add(pin_refs)
+}
+
+/// Whether `folio` is device-coherent memory (C: `folio_is_device_coherent()`).
+#[cfg(CONFIG_MIGRATION)]
+fn is_device_coherent(folio: &Folio) -> bool {
+    // SAFETY: `folio` is borrowed, hence valid.
+    unsafe { bindings::folio_is_device_coherent(folio.as_ptr()) }
 }
 
 /// Puts every folio of `pinned` that may not be pinned long term on `list` (isolated from the
 /// LRU, or from the hugetlb active list) as far as it can be isolated, and returns how many
 /// there were, isolated or not (C: `collect_longterm_unpinnable_folios()`).
-///
-/// # Safety
-///
-/// Every entry of `pinned` is a pin held by the caller; `list` is a valid list head.
 #[cfg(CONFIG_MIGRATION)]
-unsafe fn collect_unpinnable(pinned: &Pinned, list: *mut bindings::list_head) -> usize {
+fn collect_unpinnable(pinned: &Pinned<'_>, list: &IsolatedList) -> usize {
     let mut collected = 0usize;
     let mut drained = 0;
     let mut i = 0;
     while i < pinned.len() {
-        // SAFETY: `i < len` and nothing has been cleared yet.
-        let folio = unsafe { pinned.folio(i) };
-        // SAFETY: Entries from `i` on are pinned.
-        i = unsafe { pinned.next(folio, i) };
+        // Nothing is cleared yet, but a NULL entry would end the walk rather than fault.
+        let Some(folio) = pinned.folio(i) else {
+            break;
+        };
+        i = pinned.next(folio, i);
         let pin_refs = if folio.has_pincount() {
             1
         } else {
@@ -374,15 +472,13 @@ unsafe fn collect_unpinnable(pinned: &Pinned, list: *mut bindings::list_head) ->
             continue;
         }
         collected += 1;
-        // SAFETY: `folio` is pinned, hence valid.
-        if unsafe { bindings::gup_folio_is_device_coherent(folio.as_ptr()) } {
+        if is_device_coherent(folio) {
             // Migrated by `migrate_unpinnable()`, pin by pin.
             continue;
         }
         if folio.is_hugetlb() {
             // A folio that cannot be isolated stays where it is; the next round sees it again.
-            // SAFETY: `folio` is valid and `list` a valid list head.
-            unsafe { bindings::gup_folio_isolate_hugetlb(folio.as_ptr(), list) };
+            list.isolate_hugetlb(folio);
             continue;
         }
         // Drain not only so that isolation succeeds, but also to get back references that the
@@ -396,20 +492,7 @@ unsafe fn collect_unpinnable(pinned: &Pinned, list: *mut bindings::list_head) ->
             kernel::mm::lru_add_drain_all();
             drained = 2;
         }
-        // SAFETY: `folio` is valid; on success the isolation holds a reference of its own.
-        if !unsafe { bindings::folio_isolate_lru(folio.as_ptr()) } {
-            continue;
-        }
-        // SAFETY: `folio` was just isolated, so its `lru` links are free to use.
-        unsafe { bindings::gup_folio_list_add_tail(folio.as_ptr(), list) };
-        // SAFETY: As above.
-        let file = unsafe { bindings::gup_folio_is_file_lru(folio.as_ptr()) };
-        // CAST: `folio_is_file_lru()` is 0 or 1, a node_stat_item offset; a folio has at most
-        // `1 << MAX_PAGE_ORDER` pages.
-        folio.node_stat_mod(
-            bindings::node_stat_item_NR_ISOLATED_ANON + file as bindings::node_stat_item,
-            folio.nr_pages() as i32,
-        );
+        list.isolate_lru(folio);
     }
     collected
 }
@@ -418,146 +501,151 @@ unsafe fn collect_unpinnable(pinned: &Pinned, list: *mut bindings::list_head) ->
 /// (C: `migrate_longterm_unpinnable_folios()`).
 ///
 /// Returns `EAGAIN` when everything was migrated, so the caller pins again; another error if
-/// migration failed. Every pin is gone either way, and `list` is empty.
-///
-/// # Safety
-///
-/// Every entry of `pinned` is a pin held by the caller, which gives them up; `list` holds the
-/// folios [`collect_unpinnable`] isolated.
+/// migration failed, with the pins not yet dropped left in `pinned`. Whatever stays on `list`
+/// goes back to the LRU when the list is dropped.
 #[cfg(CONFIG_MIGRATION)]
-unsafe fn migrate_unpinnable(pinned: &Pinned, list: *mut bindings::list_head) -> Result {
-    let ret = 'migrate: {
-        for i in 0..pinned.len() {
-            // SAFETY: `i < len`, and entry `i` has not been cleared yet.
-            let folio = unsafe { pinned.folio(i) };
-            // SAFETY: `folio` is pinned, hence valid.
-            if unsafe { bindings::gup_folio_is_device_coherent(folio.as_ptr()) } {
-                // Migration fails on a pinned folio: turn the pin into a plain reference, which
-                // the migration drops.
-                // SAFETY: `i < len`.
-                unsafe { pinned.clear(i) };
-                // SAFETY: One reference, which the migration below consumes.
-                unsafe { folio.ref_add(1) };
-                // SAFETY: The pin of entry `i` is given up; the reference keeps `folio` alive.
-                unsafe { pin::put_folio(folio, 1, Foll::Pin.into()) };
-                // SAFETY: `folio` is a device-coherent folio we hold a reference on.
-                if unsafe { migrate_device_coherent(folio) } {
-                    break 'migrate EBUSY;
-                }
-                continue;
+fn migrate_unpinnable(pinned: &mut Pinned<'_>, list: &IsolatedList) -> Result {
+    for i in 0..pinned.len() {
+        let Some(pin) = pinned.take(i) else {
+            continue;
+        };
+        if is_device_coherent(pin.folio()) {
+            // Migration fails on a pinned folio: turn the pin into a plain reference, which the
+            // migration consumes.
+            if migrate_device_coherent(pin.into_ref()) {
+                return Err(EBUSY);
             }
-            // A folio with unexpected references cannot be migrated, so drop the pin; folios on
-            // `list` are kept alive by their isolation reference.
-            // SAFETY: `i < len`.
-            unsafe { pinned.clear(i) };
-            // SAFETY: The pin of entry `i` is given up.
-            unsafe { pin::put_folio(folio, 1, Foll::Pin.into()) };
+            continue;
         }
-
-        // SAFETY: `list` is a valid list head.
-        if unsafe { (*list).next } != list {
-            // SAFETY: All-zero is a valid `migration_target_control` (integers and a NULL node
-            // mask), completed below.
-            let mut mtc: bindings::migration_target_control = unsafe { core::mem::zeroed() };
-            mtc.nid = bindings::NUMA_NO_NODE;
-            mtc.gfp_mask = bindings::GUP_GFP_LONGTERM_MIGRATE;
-            mtc.reason = bindings::migrate_reason_MR_LONGTERM_PIN;
-            // SAFETY: `list` holds isolated folios; `alloc_migration_target()` takes a
-            // `migration_target_control` as its private argument, which outlives the call.
-            let failed = unsafe {
-                bindings::migrate_pages(
-                    list,
-                    Some(bindings::alloc_migration_target),
-                    None,
-                    &raw mut mtc as usize,
-                    bindings::migrate_mode_MIGRATE_SYNC,
-                    bindings::migrate_reason_MR_LONGTERM_PIN as c_int,
-                    core::ptr::null_mut(),
-                )
-            };
-            if failed != 0 {
-                break 'migrate ENOMEM;
-            }
-        }
-        // SAFETY: `list` is a valid list head; whatever is left on it goes back to the LRU.
-        unsafe { bindings::putback_movable_pages(list) };
-        return Err(EAGAIN);
-    };
-    // SAFETY: The entries not cleared above are pins still held.
-    unsafe { pinned.unpin_all() };
-    // SAFETY: As above.
-    unsafe { bindings::putback_movable_pages(list) };
-    Err(ret)
+        // A folio with unexpected references cannot be migrated, so drop the pin; folios on
+        // `list` are kept alive by their isolation reference.
+        drop(pin);
+    }
+    if !list.is_empty() && !list.migrate() {
+        return Err(ENOMEM);
+    }
+    Err(EAGAIN)
 }
 
-/// Migrates a device-coherent folio to system memory; `true` if that failed.
-///
-/// # Safety
-///
-/// The caller holds a reference on `folio`, which the migration consumes.
+/// Migrates a device-coherent folio to system memory, consuming the reference; `true` if that
+/// failed.
 #[cfg(all(CONFIG_MIGRATION, CONFIG_DEVICE_MIGRATION))]
-unsafe fn migrate_device_coherent(folio: &Folio) -> bool {
-    // SAFETY: By the caller's guarantee.
-    unsafe { bindings::migrate_device_coherent_folio(folio.as_ptr()) != 0 }
+fn migrate_device_coherent(folio: ARef<Folio>) -> bool {
+    let folio = ARef::into_raw(folio);
+    // SAFETY: A device-coherent folio whose reference, from the `ARef`, the call consumes
+    // (dropped on failure, carried to the new folio on success).
+    unsafe { bindings::migrate_device_coherent_folio(folio.cast().as_ptr()) != 0 }
 }
 
 /// Without `CONFIG_DEVICE_MIGRATION` there is no `ZONE_DEVICE`, hence no device-coherent folio
 /// to get here.
-///
-/// # Safety
-///
-/// None needed.
 #[cfg(all(CONFIG_MIGRATION, not(CONFIG_DEVICE_MIGRATION)))]
-unsafe fn migrate_device_coherent(_folio: &Folio) -> bool {
+fn migrate_device_coherent(_folio: ARef<Folio>) -> bool {
     true
+}
+
+/// A shmem or hugetlbfs file borrowed for `'a` (the caller's reference keeps it).
+///
+/// # Invariants
+///
+/// `self.0` is a valid shmem or hugetlbfs file for `'a`.
+#[derive(Clone, Copy)]
+pub(crate) struct Memfd<'a>(NonNull<bindings::file>, PhantomData<&'a bindings::file>);
+
+impl<'a> Memfd<'a> {
+    /// Borrows `file`, or `None` if it is NULL or neither shmem nor hugetlbfs.
+    ///
+    /// # Safety
+    ///
+    /// `file` must be NULL or a file the caller holds a reference to for `'a`.
+    pub(crate) unsafe fn from_raw(file: *mut bindings::file) -> Option<Self> {
+        let file = NonNull::new(file)?;
+        // SAFETY: A valid file, by the caller's guarantee.
+        let ok = unsafe {
+            bindings::shmem_file(file.as_ptr()) || bindings::is_file_hugepages(file.as_ptr())
+        };
+        // INVARIANT: Valid for `'a`, shmem or hugetlbfs, checked just above.
+        ok.then_some(Self(file, PhantomData))
+    }
+
+    fn as_ptr(self) -> *mut bindings::file {
+        self.0.as_ptr()
+    }
+
+    /// Whether this is a hugetlbfs file (C: `is_file_hugepages()`).
+    fn is_hugetlb(self) -> bool {
+        // SAFETY: A valid file (type invariant).
+        unsafe { bindings::is_file_hugepages(self.as_ptr()) }
+    }
+
+    /// The file's size in bytes (C: `i_size_read(file_inode(file))`).
+    fn size(self) -> i64 {
+        // SAFETY: A valid file (type invariant).
+        unsafe { bindings::gup_file_i_size(self.as_ptr()) }
+    }
+
+    /// The order of the huge pages of a hugetlbfs file, 0 for shmem.
+    fn huge_page_order(self) -> u32 {
+        if !self.is_hugetlb() {
+            return 0;
+        }
+        // SAFETY: A valid hugetlbfs file (type invariant, checked above).
+        unsafe { bindings::gup_file_huge_page_order(self.as_ptr()) }
+    }
+
+    /// Fills `batch` with the folios of the file's page cache that follow each other from `*idx`
+    /// to at most `last`, moving `*idx` past them; returns how many
+    /// (C: `filemap_get_folios_contig()`).
+    fn get_folios_contig(self, idx: &mut usize, last: usize, batch: &mut FolioBatch) -> usize {
+        // SAFETY: A valid file (type invariant), so is its mapping; `batch.0` is an initialised
+        // batch.
+        let found = unsafe {
+            bindings::filemap_get_folios_contig((*self.as_ptr()).f_mapping, idx, last, &mut batch.0)
+        };
+        // CAST: At most `PAGEVEC_SIZE`.
+        found as usize
+    }
+
+    /// Allocates the folio at page-cache index `idx` and adds it to the page cache
+    /// (C: `memfd_alloc_folio()`); `EEXIST` if someone else added one meanwhile.
+    fn alloc_folio(self, idx: usize) -> Result<ARef<Folio>> {
+        // SAFETY: A valid shmem or hugetlbfs file (type invariant).
+        let folio = kernel::error::from_err_ptr(unsafe {
+            bindings::memfd_alloc_folio(self.as_ptr(), idx)
+        })?;
+        let folio = NonNull::new(folio.cast::<Folio>()).ok_or(ENOMEM)?;
+        // SAFETY: The folio comes with a reference, which the `ARef` owns.
+        Ok(unsafe { ARef::from_raw(folio) })
+    }
 }
 
 /// Pins the folios of a shmem or hugetlbfs memfd for the byte range `start..=end`, allocating
 /// the missing ones, and migrates them first where they may not stay pinned
 /// (C: `memfd_pin_folios()`).
 ///
-/// Returns the number of folios pinned (at most `max_folios`, fewer when large folios cover the
-/// range) with `*offset` the offset of `start` in the first one; or a negative errno with nothing
-/// pinned. The pins are long-term ones, released with `unpin_folios()` or `unpin_folio()`.
-///
-/// # Safety
-///
-/// `memfd` NULL or a valid file; `folios` with room for `max_folios` entries; `offset` valid for
-/// writes.
-pub(crate) unsafe fn memfd_pin_folios(
-    memfd: *mut bindings::file,
+/// Returns the number of folios pinned (at most `folios.len()`, fewer when large folios cover
+/// the range) into the first entries of `folios`, with `*offset` the offset of `start` in the
+/// first one; or a negative errno with nothing pinned. The pins are long-term ones, released
+/// with `unpin_folios()` or `unpin_folio()`. `memfd` is `None` when the caller passed NULL or
+/// a file that is neither shmem nor hugetlbfs (both `EINVAL`).
+pub(crate) fn memfd_pin_folios(
+    memfd: Option<Memfd<'_>>,
     start: i64,
     end: i64,
-    folios: *mut *mut bindings::folio,
-    max_folios: c_uint,
-    offset: *mut c_ulong,
-) -> Result<c_uint> {
-    if start < 0 || start > end || max_folios == 0 || memfd.is_null() {
+    folios: &mut [*mut bindings::folio],
+    offset: &mut c_ulong,
+) -> Result<usize> {
+    if start < 0 || start > end || folios.is_empty() {
         return Err(EINVAL);
     }
-    // SAFETY: `memfd` is a valid file.
-    let (shmem, hugetlb) = unsafe {
-        (
-            bindings::gup_shmem_file(memfd),
-            bindings::gup_is_file_hugepages(memfd),
-        )
-    };
-    if !shmem && !hugetlb {
-        return Err(EINVAL);
-    }
-    // SAFETY: As above.
-    if end >= unsafe { bindings::gup_file_i_size(memfd) } {
+    let memfd = memfd.ok_or(EINVAL)?;
+    if end >= memfd.size() {
         return Err(EINVAL);
     }
     // Page-cache indices are in base pages, also for hugetlbfs: an index is the first page of
     // its folio, found by rounding down to the huge page size.
-    let (shift, order) = if hugetlb {
-        // SAFETY: A hugetlbfs file.
-        let order = unsafe { bindings::gup_file_huge_page_order(memfd) };
-        (bindings::PAGE_SHIFT + order, order)
-    } else {
-        (bindings::PAGE_SHIFT, 0)
-    };
+    let order = memfd.huge_page_order();
+    let shift = bindings::PAGE_SHIFT + order;
     // CAST: `0 <= start <= end`, and `loff_t` fits the 64-bit `pgoff_t`.
     let (start, end) = (start as usize, end as usize);
     let first = (start >> shift) << order;
@@ -565,10 +653,10 @@ pub(crate) unsafe fn memfd_pin_folios(
 
     let _pin = MemallocPin::save();
     loop {
-        // SAFETY: By the caller's guarantee.
-        let nr = unsafe { memfd_pin_range(memfd, start, first, last, folios, max_folios, offset) }?;
-        // SAFETY: The first `nr` entries of `folios` are pins, which are handed over.
-        match unsafe { check_and_migrate(&Pinned::Folios(folios, nr as usize)) } {
+        let nr = memfd_pin_range(memfd, start, first, last, folios, offset)?;
+        // SAFETY: The first `nr` entries of `folios` are pins just taken, handed over.
+        let pinned = unsafe { Pinned::folios(folios.get_mut(..nr).unwrap_or(&mut [])) };
+        match check_and_migrate(pinned) {
             Ok(()) => return Ok(nr),
             Err(e) if e == EAGAIN => continue,
             Err(e) => return Err(e),
@@ -577,91 +665,63 @@ pub(crate) unsafe fn memfd_pin_folios(
 }
 
 /// One round of [`memfd_pin_folios`]: pins the folios from page-cache index `first` to `last`,
-/// allocating missing ones, until `max_folios` are pinned; returns how many.
-///
-/// # Safety
-///
-/// As for [`memfd_pin_folios`], with `memfd` a valid shmem or hugetlbfs file.
-unsafe fn memfd_pin_range(
-    memfd: *mut bindings::file,
+/// allocating missing ones, until `folios` is full; returns how many.
+fn memfd_pin_range(
+    memfd: Memfd<'_>,
     start: usize,
     first: usize,
     last: usize,
-    folios: *mut *mut bindings::folio,
-    max_folios: c_uint,
-    offset: *mut c_ulong,
-) -> Result<c_uint> {
-    let mut nr: c_uint = 0;
+    folios: &mut [*mut bindings::folio],
+    offset: &mut c_ulong,
+) -> Result<usize> {
+    let mut nr = 0usize;
     let mut idx = first;
     // A folio allocated into the page cache below, whose allocation reference is dropped once
     // the next lookup has found (and pinned) it.
-    let mut allocated: *mut bindings::folio = core::ptr::null_mut();
+    let mut allocated: Option<ARef<Folio>> = None;
     let mut fbatch = FolioBatch::new();
     let err = 'pin: {
-        while idx <= last && nr < max_folios {
+        while idx <= last && nr < folios.len() {
             // In most cases the folios are in the page cache; a missing one is allocated and
             // added to it, then found by the next lookup.
-            // SAFETY: `memfd` is valid and so is its mapping; `fbatch` is an initialised batch.
-            let found = unsafe {
-                bindings::filemap_get_folios_contig(
-                    (*memfd).f_mapping,
-                    &mut idx,
-                    last,
-                    &mut fbatch.0,
-                )
-            };
-            if !allocated.is_null() {
-                // SAFETY: `allocated` is the folio `memfd_alloc_folio()` returned with a reference,
-                // which is dropped here.
-                unsafe { Folio::from_raw(allocated).put_refs(1) };
-                allocated = core::ptr::null_mut();
-            }
-            for i in 0..found as usize {
-                let folio = fbatch.0.folios[i];
-                // SAFETY: The batch holds a reference on each of its first `found` folios, until
-                // it is released below; one pin, not a negative count.
-                if unsafe { pin::try_grab_folio(Folio::from_raw(folio), 1, Foll::Pin.into()) }
-                    .is_err()
-                {
+            let found = memfd.get_folios_contig(&mut idx, last, &mut fbatch);
+            // Found and pinned (if anything): the allocation reference is no longer needed.
+            drop(allocated.take());
+            for i in 0..found {
+                let Some(folio) = fbatch.folio(i) else {
+                    break;
+                };
+                if pin::try_grab_folio(folio, 1, Foll::Pin.into()).is_err() {
                     fbatch.release();
                     break 'pin EINVAL;
                 }
                 if nr == 0 {
                     // C: `offset_in_folio(folio, start)`.
-                    // SAFETY: Pinned just above.
-                    let size = unsafe { Folio::from_raw(folio) }.nr_pages() << bindings::PAGE_SHIFT;
-                    // SAFETY: `offset` is valid for writes by the caller's guarantee.
-                    unsafe { offset.write(start & (size - 1)) };
+                    *offset = start & ((folio.nr_pages() << bindings::PAGE_SHIFT) - 1);
                 }
-                // SAFETY: `nr < max_folios`, the room `folios` has.
-                unsafe { folios.add(nr as usize).write(folio) };
+                let Some(slot) = folios.get_mut(nr) else {
+                    break;
+                };
+                *slot = folio.as_ptr();
                 nr += 1;
-                if nr == max_folios {
+                if nr == folios.len() {
                     break;
                 }
             }
             fbatch.release();
             if found == 0 {
-                // SAFETY: `memfd` is a valid shmem or hugetlbfs file, `idx` an index in it.
-                let folio = unsafe { bindings::gup_memfd_alloc_folio(memfd, idx) };
-                match kernel::error::from_err_ptr(folio) {
-                    Ok(folio) => allocated = folio,
+                match memfd.alloc_folio(idx) {
+                    Ok(folio) => allocated = Some(folio),
                     // Someone else added it meanwhile: the next lookup finds it.
                     Err(e) if e == EEXIST => {}
                     Err(e) => break 'pin e,
                 }
             }
         }
-        if !allocated.is_null() {
-            // Not reached (the lookup after an allocation drops its reference), but a reference
-            // must never leak.
-            // SAFETY: As above.
-            unsafe { Folio::from_raw(allocated).put_refs(1) };
-        }
         return Ok(nr);
     };
-    // SAFETY: The first `nr` entries are pins taken above.
-    unsafe { pin::unpin_folio_array(folios, nr as usize) };
+    // SAFETY: The first `nr` entries are pins taken above, given up here.
+    unsafe { PinnedFolios::from_slice(folios.get(..nr).unwrap_or(&[])) }.unpin();
     Err(err)
 }
 
@@ -670,14 +730,25 @@ struct FolioBatch(bindings::folio_batch);
 
 impl FolioBatch {
     fn new() -> Self {
-        // SAFETY: An all-zero batch is an empty one (C: `folio_batch_init()`).
-        Self(unsafe { core::mem::zeroed() })
+        // An all-zero batch is an empty one (C: `folio_batch_init()`).
+        Self(pin_init::zeroed())
+    }
+
+    /// Folio `i` of the batch, referenced by it while borrowed.
+    fn folio(&self, i: usize) -> Option<&Folio> {
+        if i >= usize::from(self.0.nr) {
+            return None;
+        }
+        let folio = NonNull::new(*self.0.folios.get(i)?)?;
+        // SAFETY: One of the batch's first `nr` folios, each holding a reference of the batch,
+        // which is not released while `self` is borrowed.
+        Some(unsafe { folio.cast::<Folio>().as_ref() })
     }
 
     /// Drops the batch's references and empties it (C: `folio_batch_release()`).
     fn release(&mut self) {
         // SAFETY: `self.0` is a valid batch.
-        unsafe { bindings::gup_folio_batch_release(&mut self.0) };
+        unsafe { bindings::folio_batch_release(&mut self.0) };
     }
 }
 
@@ -722,7 +793,7 @@ mod tests {
 
     /// `memfd_pin_folios()` through the export, as a driver calls it.
     fn pin(
-        file: *mut bindings::file,
+        file: Option<&Shmem>,
         start: i64,
         end: i64,
         folios: &mut [*mut bindings::folio],
@@ -730,6 +801,7 @@ mod tests {
         offset: &mut c_ulong,
     ) -> c_long {
         assert!(max as usize <= folios.len());
+        let file = file.map_or(core::ptr::null_mut(), |f| f.0);
         // SAFETY: `folios` has room for `max` entries; `file` is NULL or a live file.
         unsafe { crate::memfd_pin_folios(file, start, end, folios.as_mut_ptr(), max, offset) }
     }
@@ -743,12 +815,12 @@ mod tests {
         // CAST: Widening a negative `int`.
         let einval = EINVAL.to_errno() as c_long;
         let results = [
-            pin(shmem.0, -1, 10, &mut folios, 4, &mut off),
-            pin(shmem.0, 20, 10, &mut folios, 4, &mut off),
-            pin(shmem.0, 0, 10, &mut folios, 0, &mut off),
-            pin(core::ptr::null_mut(), 0, 10, &mut folios, 4, &mut off),
+            pin(Some(&shmem), -1, 10, &mut folios, 4, &mut off),
+            pin(Some(&shmem), 20, 10, &mut folios, 4, &mut off),
+            pin(Some(&shmem), 0, 10, &mut folios, 0, &mut off),
+            pin(None, 0, 10, &mut folios, 4, &mut off),
             // `end` is inclusive and must be below the file size.
-            pin(shmem.0, 0, size, &mut folios, 4, &mut off),
+            pin(Some(&shmem), 0, size, &mut folios, 4, &mut off),
         ];
         assert_eq!(results, [einval; 5]);
         assert!(folios.iter().all(|f| f.is_null()));
@@ -762,7 +834,7 @@ mod tests {
         let mut off = c_ulong::MAX;
         // The file has no folio yet: all four are allocated, then pinned.
         let nr = pin(
-            shmem.0,
+            Some(&shmem),
             100,
             (4 * PAGE - 1) as i64,
             &mut folios,
@@ -792,7 +864,7 @@ mod tests {
         let mut folios = [core::ptr::null_mut(); 4];
         let mut off = 0;
         let nr = pin(
-            shmem.0,
+            Some(&shmem),
             PAGE as i64 + 5,
             (4 * PAGE - 1) as i64,
             &mut folios,
@@ -817,11 +889,10 @@ mod tests {
         let page = kernel::page::Page::alloc_page(GFP_KERNEL)?;
         // SAFETY: `page` owns a reference.
         let folio = unsafe { Folio::from_page(page.as_ptr()) };
-        // SAFETY: One pin.
-        unsafe { pin::try_grab_folio(folio, 1, Foll::Pin.into()) }?;
+        pin::try_grab_folio(folio, 1, Foll::Pin.into())?;
         let mut pages = [page.as_ptr()];
-        // SAFETY: The one entry is pinned.
-        let ret = unsafe { check_and_migrate(&Pinned::Pages(pages.as_mut_ptr(), 1)) };
+        // SAFETY: The one entry is pinned; the pin is handed over.
+        let ret = check_and_migrate(unsafe { Pinned::pages(pages.as_mut_ptr(), 1) });
         let still_pinned = folio.maybe_dma_pinned();
         if ret.is_ok() {
             // SAFETY: The pin taken above, kept by a successful check.

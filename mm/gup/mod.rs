@@ -11,16 +11,22 @@
 //! - `mod.rs`: the C entry points, which convert their arguments once and call the modules below.
 //! - [`flags`]: `FOLL_*` as a typed set, and the `is_valid_gup_args()` rules.
 //! - [`folio`]: the page-level checks the accounting needs beside `kernel::mm::folio::Folio`.
-//! - [`pin`]: reference and pin accounting (`try_grab_folio()`, the `unpin_*()` family).
-//! - [`follow`]: the slow path: the page-table walk, `follow_page()`, faulting, the mmap lock
-//!   protocol, populate and `fault_in_*()`.
+//! - [`basics`]: what the other modules share: errno conversions, page and leaf sizes, the
+//!   current mm, VMA lookup, `MMF_HAS_PINNED`.
+//! - [`pin`]: reference and pin accounting (`try_grab_folio()`, the `unpin_*()` family), with
+//!   the types that own pins (`FolioPin`, `PinnedPages`, `PinnedFolios`).
+//! - [`walk`]: the slow path's page-table walk (`follow_page_mask()`, `follow_page()`).
+//! - [`fault`]: `faultin_page()`, the VMA checks, `fixup_user_fault()`.
+//! - [`slow`]: the slow path's loop and mmap-lock protocol (`__get_user_pages()`,
+//!   `__get_user_pages_locked()`).
+//! - [`populate`]: populate, `MADV_POPULATE_*`, `get_dump_page()` and `fault_in_*()`.
 //! - [`fast`]: GUP-fast, the lockless walk with interrupts off, and its fallback to the slow
 //!   path.
 //! - [`longterm`]: `FOLL_LONGTERM` migration out of CMA, `ZONE_MOVABLE` and device memory, and
 //!   `memfd_pin_folios()`.
 //!
 //! With `CONFIG_RUST_GUP` `mm/gup.c` is not built at all; the C left here is `exports.c` (the
-//! `EXPORT_SYMBOL` lines) and the static-inline wrappers of `rust/helpers/gup.c`.
+//! `EXPORT_SYMBOL` lines) and `rust/helpers/gup.c`, the C helpers that only this crate calls.
 //!
 //! Folios, page-table entries and VMAs are the kernel crate's types: `&Folio` and `&VmaRef`
 //! borrowed from whoever keeps them alive (a page-table lock, a pin, the mmap lock), and
@@ -47,13 +53,18 @@ use kernel::{
 /// The prefix of this crate's `pr_*!()` messages (as a module's name would be).
 const __LOG_PREFIX: &[u8] = b"gup\0";
 
+mod basics;
 mod fast;
+mod fault;
 mod flags;
 mod folio;
-mod follow;
 mod longterm;
 mod pin;
+mod populate;
+mod slow;
+mod walk;
 
+use basics::current_mm;
 use core::ptr;
 use flags::{
     Entry,
@@ -64,8 +75,10 @@ use folio::{
     folio_from_c,
     Folio, //
 };
-use follow::current_mm;
-use pin::PageArray;
+use pin::{
+    PinnedFolios,
+    PinnedPages, //
+};
 
 /// `IS_ERR_VALUE()`: a count that is really a negative errno.
 fn is_err_value(x: c_ulong) -> bool {
@@ -80,7 +93,7 @@ fn is_err_value(x: c_ulong) -> bool {
 /// # Safety
 ///
 /// `folio` must be a valid folio the caller holds a stable reference to (for example under the
-/// page table lock); `refs` must not be negative.
+/// page table lock). A negative `refs`, which C would add, is refused with a warning.
 #[export]
 pub unsafe extern "C" fn try_grab_folio(
     folio: *mut bindings::folio,
@@ -91,8 +104,9 @@ pub unsafe extern "C" fn try_grab_folio(
     let Some(folio) = (unsafe { folio_from_c(folio) }) else {
         return ENOMEM.to_errno();
     };
-    // SAFETY: `refs >= 0`, by the caller's guarantee.
-    match unsafe { pin::try_grab_folio(folio, refs, FollFlags::from_raw(flags)) } {
+    // A negative count is the caller's bug (C would subtract): refuse it as too large.
+    let refs = u32::try_from(refs).unwrap_or(u32::MAX);
+    match pin::try_grab_folio(folio, refs, FollFlags::from_raw(flags)) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -106,10 +120,9 @@ pub unsafe extern "C" fn try_grab_folio(
 #[export]
 pub unsafe extern "C" fn unpin_user_page(page: *mut bindings::page) {
     let mut one = page;
-    // SAFETY: `one` is a single readable entry.
-    let pages = unsafe { PageArray::from_raw(&mut one, 1) };
-    // SAFETY: `page` is pinned by the caller, who gives up the pin.
-    unsafe { pin::unpin_pages(&pages, false) };
+    // SAFETY: `one` is a single readable entry, a page pinned by the caller, who gives up the
+    // pin.
+    unsafe { PinnedPages::from_raw(&mut one, 1) }.unpin(false);
 }
 
 /// Releases a folio pinned with `memfd_pin_folios()` or similar (C: `unpin_folio()`).
@@ -166,10 +179,9 @@ pub unsafe extern "C" fn unpin_user_pages_dirty_lock(
     if ::kernel::warn_on!(is_err_value(npages)) {
         return;
     }
-    // SAFETY: `pages` holds `npages` entries, by the caller's guarantee.
-    let pages = unsafe { PageArray::from_raw(pages, npages) };
-    // SAFETY: The caller pinned the non-NULL entries and gives the pins up.
-    unsafe { pin::unpin_pages(&pages, true) };
+    // SAFETY: `pages` holds `npages` entries, the non-NULL ones pinned by the caller, who gives
+    // the pins up.
+    unsafe { PinnedPages::from_raw(pages, npages) }.unpin(true);
 }
 
 /// Releases a physically contiguous range of pinned pages, first marking them dirty if
@@ -203,10 +215,9 @@ pub unsafe extern "C" fn unpin_user_pages(pages: *mut *mut bindings::page, npage
     if ::kernel::warn_on!(is_err_value(npages)) {
         return;
     }
-    // SAFETY: `pages` holds `npages` entries, by the caller's guarantee.
-    let pages = unsafe { PageArray::from_raw(pages, npages) };
-    // SAFETY: The caller pinned the non-NULL entries and gives the pins up.
-    unsafe { pin::unpin_pages(&pages, false) };
+    // SAFETY: `pages` holds `npages` entries, the non-NULL ones pinned by the caller, who gives
+    // the pins up.
+    unsafe { PinnedPages::from_raw(pages, npages) }.unpin(false);
 }
 
 /// Releases `npages` pins of one folio (C: `unpin_user_folio()`).
@@ -239,8 +250,8 @@ pub unsafe extern "C" fn unpin_folios(folios: *mut *mut bindings::folio, nfolios
     if ::kernel::warn_on!(is_err_value(nfolios)) {
         return;
     }
-    // SAFETY: By the caller's guarantee.
-    unsafe { pin::unpin_folio_array(folios, nfolios) };
+    // SAFETY: `folios` holds `nfolios` entries, each non-NULL one a pin the caller gives up.
+    unsafe { PinnedFolios::from_raw(folios, nfolios) }.unpin();
 }
 
 /// Adds `pins` pins to a folio that is already pinned (C: `folio_add_pins()`).
@@ -251,7 +262,7 @@ pub unsafe extern "C" fn unpin_folios(folios: *mut *mut bindings::folio, nfolios
 ///
 /// # Safety
 ///
-/// `folio` must be a folio the caller pinned; `pins` at most `INT_MAX`.
+/// `folio` must be a folio the caller pinned.
 #[export]
 pub unsafe extern "C" fn folio_add_pins(folio: *mut bindings::folio, pins: c_uint) -> c_int {
     // SAFETY: The caller pinned `folio`.
@@ -259,9 +270,7 @@ pub unsafe extern "C" fn folio_add_pins(folio: *mut bindings::folio, pins: c_uin
         return ENOMEM.to_errno();
     };
     vm_warn_on_once!(!folio.maybe_dma_pinned());
-    // CAST: C passes `pins` on as an `int` too.
-    // SAFETY: `pins <= INT_MAX` by the caller's guarantee, so the `int` is not negative.
-    match unsafe { pin::try_grab_folio(folio, pins as c_int, Foll::Pin.into()) } {
+    match pin::try_grab_folio(folio, pins, Foll::Pin.into()) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -279,8 +288,8 @@ pub unsafe extern "C" fn folio_add_pins(folio: *mut bindings::folio, pins: c_uin
 ///
 /// # Safety
 ///
-/// `memfd` NULL or a valid file; `folios` with room for `max_folios` entries; `offset` valid for
-/// writes.
+/// `memfd` NULL or a valid file; `folios` with room for `max_folios` entries, and `offset` valid
+/// for writes, unless NULL (which C does not take; here `-EINVAL`).
 #[export]
 pub unsafe extern "C" fn memfd_pin_folios(
     memfd: *mut bindings::file,
@@ -290,11 +299,24 @@ pub unsafe extern "C" fn memfd_pin_folios(
     max_folios: c_uint,
     offset: *mut c_ulong,
 ) -> c_long {
-    // SAFETY: By the caller's guarantee.
-    match unsafe { longterm::memfd_pin_folios(memfd, start, end, folios, max_folios, offset) } {
+    if folios.is_null() || offset.is_null() {
+        return basics::errno_long(EINVAL);
+    }
+    // CAST: An `unsigned int` count fits `usize`.
+    // SAFETY: `memfd` is NULL or a file the caller holds; `folios` has room for `max_folios`
+    // entries and `offset` is writable, neither NULL, both not otherwise accessed during the
+    // call.
+    let (memfd, folios, offset) = unsafe {
+        (
+            longterm::Memfd::from_raw(memfd),
+            core::slice::from_raw_parts_mut(folios, max_folios as usize),
+            &mut *offset,
+        )
+    };
+    match longterm::memfd_pin_folios(memfd, start, end, folios, offset) {
         // CAST: At most `max_folios`, an `unsigned int`, which a 64-bit `long` holds.
         Ok(nr) => nr as c_long,
-        Err(e) => follow::errno_long(e),
+        Err(e) => basics::errno_long(e),
     }
 }
 
@@ -660,7 +682,7 @@ pub unsafe extern "C" fn follow_page(
     foll_flags: c_uint,
 ) -> *mut bindings::page {
     // SAFETY: By the caller's guarantee.
-    let Some(vma) = (unsafe { follow::vma_from_c(vma) }) else {
+    let Some(vma) = (unsafe { basics::vma_from_c(vma) }) else {
         return ptr::null_mut();
     };
     let flags = FollFlags::from_raw(foll_flags);
@@ -674,7 +696,7 @@ pub unsafe extern "C" fn follow_page(
     // pages to fail.
     let mut page_mask = 0;
     // SAFETY: The caller holds the mmap lock.
-    match unsafe { follow::follow_page_mask(vma, address, flags, &mut page_mask) } {
+    match unsafe { walk::follow_page_mask(vma, address, flags, &mut page_mask) } {
         Ok(Some(page)) => page,
         Ok(None) => ptr::null_mut(),
         Err(e) => e.to_ptr(),
@@ -702,7 +724,7 @@ pub unsafe extern "C" fn fixup_user_fault(
     // SAFETY: NULL or valid, by the caller's guarantee.
     let unlocked = unsafe { unlocked.as_mut() };
     // SAFETY: By the caller's guarantee.
-    unsafe { follow::fixup_user_fault(mm, address, fault_flags, unlocked) }
+    unsafe { fault::fixup_user_fault(mm, address, fault_flags, unlocked) }
 }
 
 /// Faults in a user range for writing, writing a zero byte to each page
@@ -715,7 +737,7 @@ pub unsafe extern "C" fn fixup_user_fault(
 #[export]
 pub unsafe extern "C" fn fault_in_writeable(uaddr: *mut c_char, size: usize) -> usize {
     // CAST: A user address, never dereferenced here.
-    follow::fault_in_writeable(uaddr as usize, size)
+    populate::fault_in_writeable(uaddr as usize, size)
 }
 
 /// [`fault_in_writeable`], checked at sub-page granularity where the architecture has it
@@ -728,7 +750,7 @@ pub unsafe extern "C" fn fault_in_writeable(uaddr: *mut c_char, size: usize) -> 
 #[export]
 pub unsafe extern "C" fn fault_in_subpage_writeable(uaddr: *mut c_char, size: usize) -> usize {
     // CAST: As above.
-    follow::fault_in_subpage_writeable(uaddr as usize, size)
+    populate::fault_in_subpage_writeable(uaddr as usize, size)
 }
 
 /// Faults in a user range for writing without writing to it (C: `fault_in_safe_writeable()`).
@@ -740,7 +762,7 @@ pub unsafe extern "C" fn fault_in_subpage_writeable(uaddr: *mut c_char, size: us
 #[export]
 pub unsafe extern "C" fn fault_in_safe_writeable(uaddr: *const c_char, size: usize) -> usize {
     // CAST: As above.
-    follow::fault_in_safe_writeable(uaddr as usize, size)
+    populate::fault_in_safe_writeable(uaddr as usize, size)
 }
 
 /// Faults in a user range for reading (C: `fault_in_readable()`).
@@ -752,7 +774,7 @@ pub unsafe extern "C" fn fault_in_safe_writeable(uaddr: *const c_char, size: usi
 #[export]
 pub unsafe extern "C" fn fault_in_readable(uaddr: *const c_char, size: usize) -> usize {
     // CAST: As above.
-    follow::fault_in_readable(uaddr as usize, size)
+    populate::fault_in_readable(uaddr as usize, size)
 }
 
 /// Populates `[start, end)` of `vma`, mlocking for `VM_LOCKED` (C: `populate_vma_page_range()`).
@@ -769,13 +791,13 @@ pub unsafe extern "C" fn populate_vma_page_range(
     locked: *mut c_int,
 ) -> c_long {
     // SAFETY: By the caller's guarantee.
-    let Some(vma) = (unsafe { follow::vma_from_c(vma) }) else {
-        return follow::errno_long(EFAULT);
+    let Some(vma) = (unsafe { basics::vma_from_c(vma) }) else {
+        return basics::errno_long(EFAULT);
     };
     // SAFETY: NULL or valid, by the caller's guarantee.
     let locked = unsafe { locked.as_mut() };
     // SAFETY: By the caller's guarantee.
-    unsafe { follow::populate_vma_page_range(vma, start, end, locked) }
+    unsafe { populate::populate_vma_page_range(vma, start, end, locked) }
 }
 
 /// Prefaults `[start, end)` for `MADV_POPULATE_(READ|WRITE)` (C: `faultin_page_range()`).
@@ -795,7 +817,7 @@ pub unsafe extern "C" fn faultin_page_range(
     // SAFETY: Valid, by the caller's guarantee.
     let locked = unsafe { &mut *locked };
     // SAFETY: By the caller's guarantee.
-    unsafe { follow::faultin_page_range(mm, start, end, write, locked) }
+    unsafe { populate::faultin_page_range(mm, start, end, write, locked) }
 }
 
 /// Populates and/or mlocks a range of the current mm, for mlock() and
@@ -810,7 +832,7 @@ pub unsafe extern "C" fn __mm_populate(
     len: c_ulong,
     ignore_errors: c_int,
 ) -> c_int {
-    follow::mm_populate(start, len, ignore_errors != 0)
+    populate::mm_populate(start, len, ignore_errors != 0)
 }
 
 /// Takes a reference on the page at `addr` of the current mm for a core dump; NULL for holes,
@@ -825,5 +847,5 @@ pub unsafe extern "C" fn get_dump_page(addr: c_ulong, locked: *mut c_int) -> *mu
     // SAFETY: Valid, by the caller's guarantee.
     let locked = unsafe { &mut *locked };
     // SAFETY: By the caller's guarantee.
-    unsafe { follow::get_dump_page(addr, locked) }
+    unsafe { populate::get_dump_page(addr, locked) }
 }

@@ -12,9 +12,12 @@
 //! counted in `NR_FOLL_PIN_ACQUIRED` and every pin dropped in `NR_FOLL_PIN_RELEASED`, so the two
 //! match when nothing is pinned.
 
+use core::ptr::NonNull;
+
 use kernel::{
     bindings,
     prelude::*,
+    sync::aref::ARef,
     vm_warn_on_once_folio,
     warn_on_once, //
 };
@@ -26,6 +29,7 @@ use crate::{
     },
     folio::{
         Folio,
+        FolioPage,
         PagePtr, //
     },
 };
@@ -34,28 +38,35 @@ use crate::{
 pub(crate) const PIN_BIAS: i32 = 1024;
 const _: () = assert!(PIN_BIAS as u32 == bindings::GUP_PIN_COUNTING_BIAS);
 
+/// The most references or pins one [`try_grab_folio`] adds: few enough that the references of
+/// as many pins of a small folio (`PIN_BIAS` each) fit an `i32`, as C's `int` count does.
+pub(crate) const MAX_GRAB: u32 = (i32::MAX / PIN_BIAS) as u32;
+
 /// Adds `refs` references or pins to `folio`, as `flags` say (C: `try_grab_folio()`).
 ///
 /// Does nothing without `FOLL_GET` or `FOLL_PIN`. Fails with `ENOMEM` if the folio's reference
-/// count is not positive (it would overflow, or the folio is being freed) and with `EREMOTEIO`
-/// for a P2PDMA folio unless `FOLL_PCI_P2PDMA` is set.
+/// count is not positive (it has wrapped, or the folio is being freed) or if `refs` is above
+/// [`MAX_GRAB`], and with `EREMOTEIO` for a P2PDMA folio unless `FOLL_PCI_P2PDMA` is set.
 ///
-/// Context: the caller holds a stable reference to `folio`, typically the page table lock.
+/// Safe: `&Folio` is a folio someone holds a reference to, and what is added is owned by the
+/// caller (a leak at worst, if never given back). The count cannot be driven through zero: one
+/// call adds less than 2^31 to a positive `i32`, so the sum is either still positive or has
+/// wrapped to negative, and a negative count refuses every later grab (C's protection against
+/// refcount overflow, CVE-2019-11487).
 ///
-/// # Safety
-///
-/// `refs` must not be negative. (As in C, the count check above catches a count that has
-/// wrapped; a count that would wrap takes 2^31 references, or 2^21 pins of a small folio.)
-pub(crate) unsafe fn try_grab_folio(folio: &Folio, refs: i32, flags: FollFlags) -> Result {
-    if warn_on_once!(folio.ref_count() <= 0) {
+/// Context: the caller keeps `folio` stably referenced, typically by the page table lock.
+pub(crate) fn try_grab_folio(folio: &Folio, refs: u32, flags: FollFlags) -> Result {
+    if warn_on_once!(folio.ref_count() <= 0 || refs > MAX_GRAB) {
         return Err(ENOMEM);
     }
+    // CAST: `refs <= MAX_GRAB < i32::MAX`.
+    let refs = refs as i32;
     if !flags.contains(Foll::PciP2pdma) && folio.is_pci_p2pdma() {
         // CAST: errno values are small positive integers.
         return Err(Error::from_errno(-(bindings::EREMOTEIO as i32)));
     }
     if flags.contains(Foll::Get) {
-        // SAFETY: `refs >= 0` by the caller's guarantee; the caller owns what is added.
+        // SAFETY: `0 <= refs`; the references added are the caller's.
         unsafe { folio.ref_add(refs) };
     } else if flags.contains(Foll::Pin) {
         if folio.is_zero() {
@@ -63,15 +74,15 @@ pub(crate) unsafe fn try_grab_folio(folio: &Folio, refs: i32, flags: FollFlags) 
         }
         // Take at least one normal reference too, so that the folio really is pinned.
         if folio.has_pincount() {
-            // SAFETY: `refs >= 0`, and the folio has `_pincount`; the caller owns the new pins,
+            // SAFETY: `0 <= refs`, and the folio has `_pincount`; the caller owns the new pins,
             // one reference each.
             unsafe {
                 folio.ref_add(refs);
                 folio.pincount_add(refs);
             }
         } else {
-            // SAFETY: `refs >= 0`; a pin of a small folio is `PIN_BIAS` references, owned by
-            // the caller.
+            // SAFETY: `0 <= refs * PIN_BIAS <= i32::MAX` as `refs <= MAX_GRAB`: the `PIN_BIAS`
+            // references of each pin of a small folio, owned by the caller.
             unsafe { folio.ref_add(refs.wrapping_mul(PIN_BIAS)) };
         }
         folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_ACQUIRED, refs);
@@ -128,16 +139,67 @@ pub(crate) unsafe fn add_pin(folio: &Folio) {
     }
 }
 
-/// A caller's array of page pointers, as passed to the `unpin_user_pages*()` family.
-pub(crate) struct PageArray<'a>(&'a [PagePtr]);
+/// One pin of a folio, given up when the value is dropped.
+///
+/// # Invariants
+///
+/// `self.0` is a folio with one pin (`FOLL_PIN`) that this value owns.
+pub(crate) struct FolioPin(NonNull<Folio>);
 
-impl<'a> PageArray<'a> {
-    /// Wraps a C page array.
+impl FolioPin {
+    /// Takes over a pin of `folio`.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns a pin of `folio` and hands it over.
+    pub(crate) unsafe fn from_folio(folio: &Folio) -> Self {
+        // INVARIANT: By the caller's guarantee.
+        Self(NonNull::from(folio))
+    }
+
+    /// The pinned folio.
+    pub(crate) fn folio(&self) -> &Folio {
+        // SAFETY: The pin (type invariant) keeps the folio while `self` lives.
+        unsafe { self.0.as_ref() }
+    }
+
+    /// Turns the pin into a plain reference (as before migrating the folio, which fails on a
+    /// pinned one).
+    pub(crate) fn into_ref(self) -> ARef<Folio> {
+        let this = core::mem::ManuallyDrop::new(self);
+        let folio = this.folio();
+        // SAFETY: One reference, owned by the `ARef` returned; the pin keeps the folio meanwhile.
+        unsafe { folio.ref_add(1) };
+        // SAFETY: Gives up the pin `this` owns (type invariant) and does not drop.
+        unsafe { put_folio(folio, 1, Foll::Pin.into()) };
+        // SAFETY: The reference added above is handed to the `ARef`.
+        unsafe { ARef::from_raw(this.0) }
+    }
+}
+
+impl Drop for FolioPin {
+    fn drop(&mut self) {
+        // SAFETY: The pin this value owns (type invariant), given up once.
+        unsafe { put_folio(self.folio(), 1, Foll::Pin.into()) };
+    }
+}
+
+/// An array of pinned pages, as passed to the `unpin_user_pages*()` family: the value owns one
+/// pin per non-NULL entry, and giving them up consumes it.
+///
+/// # Invariants
+///
+/// Every non-NULL entry is a page with a pin (`FOLL_PIN`) that the holder of this value owns.
+pub(crate) struct PinnedPages<'a>(&'a [PagePtr]);
+
+impl<'a> PinnedPages<'a> {
+    /// Takes over the pins of a C page array.
     ///
     /// # Safety
     ///
     /// `pages` must be valid for reading `len` entries, which nobody writes, for `'a` (it may be
-    /// NULL when `len` is 0).
+    /// NULL when `len` is 0); each non-NULL entry must be a page pinned by the caller, which
+    /// hands that pin over to the returned value.
     pub(crate) unsafe fn from_raw(pages: *mut PagePtr, len: usize) -> Self {
         if pages.is_null() || len == 0 {
             return Self(&[]);
@@ -145,8 +207,18 @@ impl<'a> PageArray<'a> {
         // A length no array can have is the caller's bug (C would read past the end).
         let len = len.min(isize::MAX as usize / core::mem::size_of::<PagePtr>());
         // SAFETY: Non-NULL, readable for `len` entries and not written for `'a`, by the caller's
-        // guarantee.
+        // guarantee. INVARIANT: The caller hands over the pins of the non-NULL entries.
         Self(unsafe { core::slice::from_raw_parts(pages, len) })
+    }
+
+    /// Takes over the pins of the non-NULL entries of `pages`.
+    ///
+    /// # Safety
+    ///
+    /// Each non-NULL entry must be a page pinned by the caller, which hands the pin over.
+    pub(crate) unsafe fn from_slice(pages: &'a [PagePtr]) -> Self {
+        // INVARIANT: By the caller's guarantee.
+        Self(pages)
     }
 
     /// The number of entries.
@@ -161,16 +233,16 @@ impl<'a> PageArray<'a> {
         self.0.get(i).copied().unwrap_or(core::ptr::null_mut())
     }
 
-    /// Returns the folio of entry `i`, `first`, and how many entries from `i` on belong to it
-    /// (C: `gup_folio_next()`).
-    ///
-    /// # Safety
-    ///
-    /// `first` must be entry `i`, a non-NULL page the caller holds a pin or reference on.
+    /// Returns the folio of entry `i` and how many entries from `i` on belong to it, or `None`
+    /// for a NULL entry (C: `gup_folio_next()`).
     #[inline]
-    unsafe fn folio_run<'f>(&self, i: usize, first: PagePtr) -> (&'f Folio, usize) {
-        // SAFETY: By the caller's guarantee on entry `i`, whose pin keeps the folio for as long
-        // as the caller keeps the pin.
+    fn folio_run(&self, i: usize) -> Option<(&Folio, usize)> {
+        let first = self.get(i);
+        if first.is_null() {
+            return None;
+        }
+        // SAFETY: `first` is a non-NULL entry, so pinned by the type invariant; the pin, which
+        // `self` owns, keeps the folio while `self` is borrowed.
         let folio = unsafe { Folio::from_page(first) };
         // No wraps below: `i < next <= len`, and the pointers stay within the memmap (or one
         // past a folio's last page). (GUP-fast gives pins back through this with interrupts just
@@ -186,7 +258,8 @@ impl<'a> PageArray<'a> {
             while next < self.len() {
                 let page = self.get(next);
                 if page != expect || page >= end {
-                    // SAFETY: As below.
+                    // SAFETY: A non-NULL entry is pinned (type invariant), its folio kept by
+                    // the pin.
                     if page.is_null() || !core::ptr::eq(unsafe { Folio::from_page(page) }, folio) {
                         break;
                     }
@@ -194,7 +267,7 @@ impl<'a> PageArray<'a> {
                 expect = page.wrapping_add(1);
                 next = next.wrapping_add(1);
             }
-            return (folio, next.wrapping_sub(i));
+            return Some((folio, next.wrapping_sub(i)));
         }
         // A small folio has one page, `first`: an entry is in it exactly when it is `first`
         // again (the zero page or a KSM page mapped at consecutive addresses). Comparing the
@@ -203,7 +276,7 @@ impl<'a> PageArray<'a> {
         while next < self.len() && self.get(next) == first {
             next = next.wrapping_add(1);
         }
-        (folio, next.wrapping_sub(i))
+        Some((folio, next.wrapping_sub(i)))
     }
 
     /// Checks, with `CONFIG_DEBUG_VM`, that pinned anonymous pages are still exclusive
@@ -222,20 +295,14 @@ impl<'a> PageArray<'a> {
             if page.is_null() {
                 continue;
             }
-            // SAFETY: The caller of the unpin function pinned every non-NULL entry.
-            let folio = unsafe { Folio::from_page(page) };
-            // SAFETY: As above, `page` is a pinned page.
-            if unsafe { crate::folio::is_zero_page(page) } || !folio.is_anon() {
+            // SAFETY: A non-NULL entry is pinned (type invariant), its folio kept by the pin.
+            let page = unsafe { FolioPage::from_raw(page) };
+            let folio = page.folio();
+            if page.is_zero() || !folio.is_anon() {
                 continue;
             }
-            // SAFETY: `page` and the head are pages of the pinned anonymous `folio`.
-            let (head_excl, page_excl, idx) = unsafe {
-                (
-                    crate::folio::page_anon_exclusive(folio.page(0)),
-                    crate::folio::page_anon_exclusive(page),
-                    folio.page_idx(page),
-                )
-            };
+            let head_excl = folio.page_ref(0).is_some_and(FolioPage::is_anon_exclusive);
+            let (page_excl, idx) = (page.is_anon_exclusive(), page.index_in_folio());
             if !folio.is_large() || folio.is_hugetlb() {
                 vm_warn_on_once_folio!(!head_excl, folio, idx);
             } else {
@@ -245,63 +312,48 @@ impl<'a> PageArray<'a> {
     }
 }
 
-/// Unpins every non-NULL page of `pages`, one `gup_put_folio()` per run of pages of the same
-/// folio (C: `unpin_user_pages()` after its argument check).
-///
-/// # Safety
-///
-/// Every non-NULL entry must be a page pinned by the caller, whose pin is given up.
-pub(crate) unsafe fn unpin_pages(pages: &PageArray<'_>, make_dirty: bool) {
-    pages.sanity_check();
-    // SAFETY: By the caller's guarantee.
-    unsafe {
+impl PinnedPages<'_> {
+    /// Unpins every non-NULL page, one `gup_put_folio()` per run of pages of the same folio,
+    /// marking the folios dirty first if `make_dirty` (C: `unpin_user_pages()` and
+    /// `unpin_user_pages_dirty_lock()` after their argument check).
+    pub(crate) fn unpin(self, make_dirty: bool) {
+        self.sanity_check();
         if make_dirty {
-            release_pins::<true>(pages);
+            self.release::<true>();
         } else {
-            release_pins::<false>(pages);
+            self.release::<false>();
         }
     }
-}
 
-/// Unpins every non-NULL page of `pages` without [`PageArray::sanity_check`], for GUP-fast
-/// giving back pins that raced with fork(), which may have made anonymous pages shared since
-/// (C: `gup_fast_unpin_user_pages()`).
-///
-/// # Safety
-///
-/// Every non-NULL entry must be a page pinned by the caller, whose pin is given up.
-pub(crate) unsafe fn put_pins(pages: &PageArray<'_>) {
-    // SAFETY: By the caller's guarantee.
-    unsafe { release_pins::<false>(pages) };
-}
+    /// Unpins every non-NULL page without the sanity check, for GUP-fast giving back pins that
+    /// raced with fork(), which may have made anonymous pages shared since
+    /// (C: `gup_fast_unpin_user_pages()`).
+    pub(crate) fn put_back(self) {
+        self.release::<false>();
+    }
 
-/// The loop of [`unpin_pages`] and [`put_pins`], made once with and once without marking the
-/// folios dirty.
-///
-/// # Safety
-///
-/// As for [`unpin_pages`].
-unsafe fn release_pins<const MAKE_DIRTY: bool>(pages: &PageArray<'_>) {
-    let mut i = 0;
-    while i < pages.len() {
-        let first = pages.get(i);
-        if first.is_null() {
-            i = i.wrapping_add(1);
-            continue;
+    /// The loop of [`Self::unpin`] and [`Self::put_back`], made once with and once without
+    /// marking the folios dirty.
+    fn release<const MAKE_DIRTY: bool>(self) {
+        let mut i = 0;
+        while i < self.len() {
+            let Some((folio, nr)) = self.folio_run(i) else {
+                i = i.wrapping_add(1);
+                continue;
+            };
+            // Checking the dirty flag here may race with `clear_page_dirty_for_io()`, which is
+            // fine either way: seen dirty, the folio is about to be written back, which was the
+            // point of dirtying it; seen clean, the folio is dirtied and written back once more.
+            if MAKE_DIRTY && !folio.is_dirty() {
+                folio.mark_dirty_locked();
+            }
+            // CAST: `nr` is at most the length of a folio run, which C counts in an `int` too.
+            // SAFETY: The `nr` entries of the run are pins of `folio` that `self` owns (type
+            // invariant); each is given up once, as `self` is consumed and `i` moves past them.
+            unsafe { put_folio(folio, nr as i32, Foll::Pin.into()) };
+            // No wrap: `i + nr <= len`.
+            i = i.wrapping_add(nr);
         }
-        // SAFETY: Entry `i` is non-NULL, hence pinned by the caller.
-        let (folio, nr) = unsafe { pages.folio_run(i, first) };
-        // Checking the dirty flag here may race with `clear_page_dirty_for_io()`, which is fine
-        // either way: seen dirty, the folio is about to be written back, which was the point of
-        // dirtying it; seen clean, the folio is dirtied and written back once more.
-        if MAKE_DIRTY && !folio.is_dirty() {
-            folio.mark_dirty_locked();
-        }
-        // CAST: `nr` is at most the length of a folio run, which C counts in an `int` too.
-        // SAFETY: The caller gives up its `nr` pins of `folio`.
-        unsafe { put_folio(folio, nr as i32, Foll::Pin.into()) };
-        // No wrap: `i + nr <= len`.
-        i = i.wrapping_add(nr);
     }
 }
 
@@ -340,30 +392,59 @@ pub(crate) unsafe fn unpin_page_range(page: PagePtr, npages: usize, make_dirty: 
     }
 }
 
-/// Unpins an array of folios, one `gup_put_folio()` per run of equal entries
-/// (C: `unpin_folios()` after its argument check).
+/// An array of pinned folios, as passed to `unpin_folios()`: the value owns one pin per non-NULL
+/// entry, and giving them up consumes it.
 ///
-/// # Safety
+/// # Invariants
 ///
-/// `folios` must be readable for `nfolios` entries, and every non-NULL entry must stand for one
-/// pin of that folio held by the caller, which gives it up.
-pub(crate) unsafe fn unpin_folio_array(folios: *mut *mut bindings::folio, nfolios: usize) {
-    // SAFETY: `idx < nfolios` at every call, and the array is readable up to there.
-    let get = |idx: usize| unsafe { folios.add(idx).read() };
-    let mut i = 0;
-    while i < nfolios {
-        let cur = get(i);
-        let mut j = i + 1;
-        while j < nfolios && get(j) == cur {
-            j += 1;
+/// Every non-NULL entry is a folio with a pin that the holder of this value owns; an entry that
+/// repeats stands for one more pin.
+pub(crate) struct PinnedFolios<'a>(&'a [*mut bindings::folio]);
+
+impl<'a> PinnedFolios<'a> {
+    /// Takes over the pins of a C folio array.
+    ///
+    /// # Safety
+    ///
+    /// `folios` must be valid for reading `len` entries, which nobody writes, for `'a` (it may be
+    /// NULL when `len` is 0); each non-NULL entry must stand for one pin held by the caller,
+    /// which hands it over to the returned value.
+    pub(crate) unsafe fn from_raw(folios: *mut *mut bindings::folio, len: usize) -> Self {
+        if folios.is_null() || len == 0 {
+            return Self(&[]);
         }
-        if !cur.is_null() {
-            // CAST: As C, which passes the run length as an `int`.
-            // SAFETY: A non-NULL entry is a folio pinned by the caller, which gives up one pin
-            // per entry of the run.
-            unsafe { put_folio(Folio::from_raw(cur), (j - i) as i32, Foll::Pin.into()) };
+        // A length no array can have is the caller's bug (C would read past the end).
+        let len = len.min(isize::MAX as usize / core::mem::size_of::<*mut bindings::folio>());
+        // SAFETY: Non-NULL, readable for `len` entries and not written for `'a`, by the caller's
+        // guarantee. INVARIANT: The caller hands over the pins of the non-NULL entries.
+        Self(unsafe { core::slice::from_raw_parts(folios, len) })
+    }
+
+    /// Takes over the pins of the non-NULL entries of `folios`.
+    ///
+    /// # Safety
+    ///
+    /// Each non-NULL entry must stand for a pin held by the caller, which hands it over.
+    pub(crate) unsafe fn from_slice(folios: &'a [*mut bindings::folio]) -> Self {
+        // INVARIANT: By the caller's guarantee.
+        Self(folios)
+    }
+
+    /// Unpins every non-NULL entry, one `gup_put_folio()` per run of equal entries
+    /// (C: `unpin_folios()` after its argument check).
+    pub(crate) fn unpin(self) {
+        let mut rest = self.0;
+        while let Some(&cur) = rest.first() {
+            // At least 1: `cur` itself.
+            let run = rest.iter().take_while(|&&f| f == cur).count();
+            if !cur.is_null() {
+                // CAST: As C, which passes the run length as an `int`.
+                // SAFETY: A non-NULL entry is a folio pinned once per entry of its run, pins that
+                // `self` owns (type invariant) and gives up once, as `self` is consumed.
+                unsafe { put_folio(Folio::from_raw(cur), run as i32, Foll::Pin.into()) };
+            }
+            rest = rest.get(run..).unwrap_or(&[]);
         }
-        i = j;
     }
 }
 
@@ -372,8 +453,7 @@ pub(crate) unsafe fn unpin_folio_array(folios: *mut *mut bindings::folio, nfolio
 mod tests {
     use super::*;
 
-    use core::ptr::NonNull;
-    use kernel::{page::Page, sync::aref::ARef};
+    use kernel::page::Page;
 
     /// A large folio of `1 << order` pages, freed when the last reference goes.
     struct LargeFolio(ARef<Folio>);
@@ -392,10 +472,8 @@ mod tests {
         }
     }
 
-    /// [`try_grab_folio`] with the small non-negative counts of these tests.
-    fn grab(folio: &Folio, refs: u16, flags: FollFlags) -> Result {
-        // SAFETY: `refs` is not negative.
-        unsafe { try_grab_folio(folio, refs.into(), flags) }
+    fn grab(folio: &Folio, refs: u32, flags: FollFlags) -> Result {
+        try_grab_folio(folio, refs, flags)
     }
 
     // Release before asserting: a failed assertion returns from the test, and a pin left behind

@@ -323,7 +323,7 @@ pub fn lru_add_drain_all() {
 #[inline]
 pub fn untagged_addr(addr: usize) -> usize {
     // SAFETY: Computes a value; the address is not accessed.
-    unsafe { bindings::gup_untagged_addr(addr) }
+    unsafe { bindings::untagged_addr(addr) }
 }
 
 /// Returns the highest user address any task may have, plus one (C: `TASK_SIZE_MAX`).
@@ -332,5 +332,5 @@ pub fn untagged_addr(addr: usize) -> usize {
 #[inline]
 pub fn task_size_max() -> usize {
     // SAFETY: Reads a value fixed at boot.
-    unsafe { bindings::gup_task_size_max() }
+    unsafe { bindings::get_task_size_max() }
 }

@@ -231,6 +231,14 @@ impl Task {
         unsafe { bindings::signal_pending(self.as_ptr()) != 0 }
     }
 
+    /// Determines whether the given task has a fatal signal (`SIGKILL`) pending: long operations
+    /// on its behalf, such as faulting in memory, should stop.
+    #[inline]
+    pub fn fatal_signal_pending(&self) -> bool {
+        // SAFETY: It's always safe to call `fatal_signal_pending` on a valid task.
+        unsafe { bindings::fatal_signal_pending(self.as_ptr()) }
+    }
+
     /// Returns task's pid namespace with elevated reference count
     #[inline]
     pub fn get_pid_ns(&self) -> Option<ARef<PidNamespace>> {
@@ -443,5 +451,5 @@ pub fn might_sleep() {
 #[inline]
 pub fn cond_resched() {
     // SAFETY: Process context, which the caller is in.
-    unsafe { crate::bindings::gup_cond_resched() };
+    let _ = unsafe { crate::bindings::cond_resched() };
 }

@@ -21,6 +21,12 @@
 //! let folio: &Folio = unsafe { Folio::from_page(page.as_ptr()) };
 //! assert!(!folio.is_large());
 //! assert_eq!(folio.nr_pages(), 1);
+//! // Its one page, borrowed as the folio is.
+//! let first = folio.page_ref(0).ok_or(EINVAL)?;
+//! assert!(core::ptr::eq(first.folio(), folio));
+//! assert_eq!(first.index_in_folio(), 0);
+//! assert!(!first.is_anon() && !first.is_zero());
+//! assert!(folio.page_ref(1).is_none());
 //! let before = folio.ref_count();
 //! let owned: ARef<Folio> = folio.into();
 //! assert_eq!(owned.ref_count(), before + 1);
@@ -133,6 +139,16 @@ impl Folio {
     pub fn page(&self, n: usize) -> *mut bindings::page {
         // SAFETY: Valid by the type invariant; this computes an address.
         unsafe { bindings::folio_page(self.as_ptr(), n) }
+    }
+
+    /// Borrows the folio's page `n`, or `None` past the folio's end.
+    #[inline(always)]
+    pub fn page_ref(&self, n: usize) -> Option<&FolioPage> {
+        if n >= self.nr_pages() {
+            return None;
+        }
+        // SAFETY: A page of this folio, which stays referenced while `self` is borrowed.
+        Some(unsafe { FolioPage::from_raw(self.page(n)) })
     }
 
     /// Returns the index of `page` within the folio (C: `folio_page_idx()`).
@@ -251,7 +267,7 @@ impl Folio {
     #[inline(always)]
     pub fn is_slab(&self) -> bool {
         // SAFETY: Valid by the type invariant.
-        unsafe { bindings::gup_folio_test_slab(self.as_ptr()) }
+        unsafe { bindings::folio_test_slab(self.as_ptr()) }
     }
 
     /// Returns `true` for a PCI peer-to-peer DMA folio (C: `folio_is_pci_p2pdma()`).
@@ -266,14 +282,14 @@ impl Folio {
     #[inline(always)]
     pub fn is_longterm_pinnable(&self) -> bool {
         // SAFETY: Valid by the type invariant.
-        unsafe { bindings::gup_folio_is_longterm_pinnable(self.as_ptr()) }
+        unsafe { bindings::folio_is_longterm_pinnable(self.as_ptr()) }
     }
 
     /// Marks the folio referenced, for reclaim's ageing (C: `folio_set_referenced()`).
     #[inline(always)]
     pub fn set_referenced(&self) {
         // SAFETY: Valid by the type invariant; an atomic bit operation.
-        unsafe { bindings::gup_folio_set_referenced(self.as_ptr()) }
+        unsafe { bindings::folio_set_referenced(self.as_ptr()) }
     }
 
     /// Marks the folio dirty under the folio lock (C: `folio_lock()`, `folio_mark_dirty()`,
@@ -342,6 +358,75 @@ impl Folio {
         let n = if n < self.nr_pages() { n } else { 0 };
         // SAFETY: A page of this valid folio; `reason` is NUL-terminated.
         unsafe { bindings::dump_page(self.page(n), reason.as_char_ptr()) }
+    }
+}
+
+/// A page of a folio (C: `struct page`), borrowed as the folio is: `&FolioPage` lives no longer
+/// than whatever keeps the folio referenced (a page-table lock, a reference, a pin).
+///
+/// # Invariants
+///
+/// A `&FolioPage` points to a valid `struct page` whose folio stays referenced, and is not
+/// split, for as long as the borrow lasts.
+#[repr(transparent)]
+pub struct FolioPage(Opaque<bindings::page>);
+
+impl FolioPage {
+    /// Borrows the page at `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid page whose folio stays referenced, and is not split, for
+    /// `'a` (a reference on the page or its folio, or the lock of a page-table entry that maps
+    /// it, ensures both).
+    #[inline(always)]
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::page) -> &'a Self {
+        // SAFETY: `FolioPage` is a transparent wrapper of `struct page`; valid for `'a` by the
+        // caller's guarantee.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// Returns the raw pointer, for C calls.
+    #[inline(always)]
+    pub fn as_ptr(&self) -> *mut bindings::page {
+        self.0.get()
+    }
+
+    /// The folio this page is part of (C: `page_folio()`).
+    #[inline(always)]
+    pub fn folio(&self) -> &Folio {
+        // SAFETY: The page's folio is referenced and not split while `self` is borrowed (type
+        // invariant), which is what `Folio::from_page()` asks for.
+        unsafe { Folio::from_page(self.as_ptr()) }
+    }
+
+    /// The page's index within its folio (C: `folio_page_idx()`).
+    #[inline(always)]
+    pub fn index_in_folio(&self) -> usize {
+        // SAFETY: `self` is a page of `self.folio()`.
+        unsafe { self.folio().page_idx(self.as_ptr()) }
+    }
+
+    /// Returns `true` for a page of an anonymous folio (C: `PageAnon()`).
+    #[inline(always)]
+    pub fn is_anon(&self) -> bool {
+        // SAFETY: Valid by the type invariant.
+        unsafe { bindings::PageAnon(self.as_ptr()) }
+    }
+
+    /// Returns `true` if the page is mapped by one process only, which may then write to it
+    /// without copying (C: `PageAnonExclusive()`); only meaningful for anonymous pages.
+    #[inline(always)]
+    pub fn is_anon_exclusive(&self) -> bool {
+        // SAFETY: Valid by the type invariant.
+        unsafe { bindings::PageAnonExclusive(self.as_ptr()) }
+    }
+
+    /// Returns `true` for the shared zero page (C: `is_zero_page()`).
+    #[inline(always)]
+    pub fn is_zero(&self) -> bool {
+        // SAFETY: Valid by the type invariant; only the address is compared.
+        unsafe { bindings::is_zero_page(self.as_ptr()) }
     }
 }
 

@@ -95,21 +95,21 @@ entry_type!(
     /// A page-table entry of the lowest level, as read (C: `pte_t`).
     Pte,
     pte_t,
-    gup_pte_val
+    pte_val_u64
 );
 
 entry_type!(
     /// A page middle directory entry, as read (C: `pmd_t`).
     Pmd,
     pmd_t,
-    gup_pmd_val
+    pmd_val_u64
 );
 
 entry_type!(
     /// A page upper directory entry, as read (C: `pud_t`).
     Pud,
     pud_t,
-    gup_pud_val
+    pud_val_u64
 );
 
 /// A fourth-level directory entry, as read (C: `p4d_t`).
@@ -136,7 +136,7 @@ entry_predicates!(Pte:
     is_dirty => pte_dirty;
     /// Returns `true` for a special entry, one without a `struct page` to refcount
     /// (C: `pte_special()`).
-    is_special => gup_pte_special;
+    is_special => pte_special;
 );
 
 impl Pte {
@@ -167,7 +167,7 @@ impl Pte {
     #[inline(always)]
     pub fn access_permitted(self, write: bool) -> bool {
         // SAFETY: A predicate on a value.
-        unsafe { bindings::gup_pte_access_permitted(self.0, write) }
+        unsafe { bindings::pte_access_permitted(self.0, write) }
     }
 
     /// Returns the entry marked dirty (C: `pte_mkdirty()`).
@@ -206,7 +206,7 @@ impl Pte {
     #[inline(always)]
     pub unsafe fn read_lockless(ptep: *mut bindings::pte_t) -> Self {
         // SAFETY: `ptep` is a mapped entry, by the caller's guarantee.
-        Self(unsafe { bindings::gup_ptep_get_lockless(ptep) })
+        Self(unsafe { bindings::ptep_get_lockless(ptep) })
     }
 }
 
@@ -227,7 +227,7 @@ entry_predicates!(Pmd:
     is_write => pmd_write;
     /// Returns `true` for a special leaf, one without a `struct page` to refcount
     /// (C: `pmd_special()`).
-    is_special => gup_pmd_special;
+    is_special => pmd_special;
     /// Returns `true` if the entry maps the huge zero folio (C: `is_huge_zero_pmd()`).
     is_huge_zero => is_huge_zero_pmd;
 );
@@ -249,7 +249,7 @@ impl Pmd {
     #[inline(always)]
     pub fn access_permitted(self, write: bool) -> bool {
         // SAFETY: A predicate on a value.
-        unsafe { bindings::gup_pmd_access_permitted(self.0, write) }
+        unsafe { bindings::pmd_access_permitted(self.0, write) }
     }
 
     /// Reads the entry at `pmdp` (C: `pmdp_get()`).
@@ -278,7 +278,7 @@ impl Pmd {
         /// The end of the PMD entry that maps `addr`, or `end` if that comes first
         /// (C: `pmd_addr_end()`).
         addr_end,
-        gup_pmd_addr_end
+        pmd_addr_end
     );
 }
 
@@ -296,7 +296,7 @@ entry_predicates!(Pud:
     /// Returns `true` if the leaf allows writes (C: `pud_write()`).
     is_write => pud_write;
     /// Returns `true` for a special leaf (C: `pud_special()`).
-    is_special => gup_pud_special;
+    is_special => pud_special;
 );
 
 impl Pud {
@@ -315,7 +315,7 @@ impl Pud {
     #[inline(always)]
     pub unsafe fn page(self) -> *mut bindings::page {
         // SAFETY: The pfn is in the memmap, by the caller's guarantee.
-        unsafe { bindings::gup_pud_page(self.0) }
+        unsafe { bindings::pud_page(self.0) }
     }
 
     /// Returns `true` if the hardware would allow the access, a write if `write`
@@ -323,7 +323,7 @@ impl Pud {
     #[inline(always)]
     pub fn access_permitted(self, write: bool) -> bool {
         // SAFETY: A predicate on a value.
-        unsafe { bindings::gup_pud_access_permitted(self.0, write) }
+        unsafe { bindings::pud_access_permitted(self.0, write) }
     }
 
     /// Reads the entry at `pudp` (C: `pudp_get()`).
@@ -342,7 +342,7 @@ impl Pud {
         /// The end of the PUD entry that maps `addr`, or `end` if that comes first
         /// (C: `pud_addr_end()`).
         addr_end,
-        gup_pud_addr_end
+        pud_addr_end
     );
 }
 
@@ -375,7 +375,7 @@ impl P4d {
         /// The end of the P4D entry that maps `addr`, or `end` if that comes first
         /// (C: `p4d_addr_end()`).
         addr_end,
-        gup_p4d_addr_end
+        p4d_addr_end
     );
 }
 
@@ -416,7 +416,7 @@ impl Pgd {
         /// The end of the PGD entry that maps `addr`, or `end` if that comes first
         /// (C: `pgd_addr_end()`).
         addr_end,
-        gup_pgd_addr_end
+        pgd_addr_end
     );
 }
 
@@ -431,7 +431,7 @@ entry_predicates!(Pgd:
 #[inline(always)]
 pub fn pfn_valid(pfn: usize) -> bool {
     // SAFETY: A lookup in the memory sections; no page is accessed.
-    unsafe { bindings::gup_pfn_valid(pfn) }
+    unsafe { bindings::pfn_valid(pfn) != 0 }
 }
 
 /// Returns `true` if `pfn` is the shared zero page's (C: `is_zero_pfn()`).

@@ -68,5 +68,5 @@ pub fn smp_rmb() {
 #[inline(always)]
 pub fn smp_mb_after_atomic() {
     // SAFETY: A memory barrier has no precondition.
-    unsafe { bindings::gup_smp_mb__after_atomic() };
+    unsafe { bindings::smp_mb__after_atomic() };
 }

@@ -1,0 +1,786 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The slow path's loop and its mmap-lock protocol: `__get_user_pages()` (walk, fault, repeat)
+//! over the caller's page array, and `__get_user_pages_locked()`, which retakes the lock when a
+//! fault dropped it.
+//!
+//! C source this replaces: `__get_user_pages()` and `__get_user_pages_locked()` of
+//! [`mm/gup.c`](srctree/mm/gup.c).
+
+use core::{
+    mem::MaybeUninit,
+    ptr, //
+};
+
+use kernel::{
+    bindings,
+    ffi::{
+        c_int,
+        c_long, //
+    },
+    mm::virt::VmaRef,
+    prelude::*,
+    vm_warn_on_once,
+    warn_on_once, //
+};
+
+use crate::{
+    basics::{
+        errno_long,
+        fatal_signal_pending,
+        mm_set_has_pinned_flag,
+        MmPtr,
+        MmapLocked,
+        PAGE_MASK,
+        PAGE_SHIFT,
+        PAGE_SIZE, //
+    },
+    fault::{
+        check_vma_flags,
+        faultin_page,
+        Faultin, //
+    },
+    flags::{
+        Foll,
+        FollFlags, //
+    },
+    folio::{
+        Folio,
+        PagePtr, //
+    },
+    pin,
+    walk::{
+        follow_page_mask,
+        get_gate_page, //
+    },
+};
+
+/// The caller's array of page pointers that GUP fills in, from the next entry to write on; or
+/// none (fault-in only).
+///
+/// The entries are `MaybeUninit`: callers pass arrays GUP writes before anyone reads them.
+pub(crate) struct PagesOut<'a>(Option<&'a mut [MaybeUninit<PagePtr>]>);
+
+impl<'a> PagesOut<'a> {
+    /// No array: the pages are faulted in, not returned.
+    pub(crate) fn none() -> Self {
+        Self(None)
+    }
+
+    /// An array of one entry.
+    pub(crate) fn one(page: &'a mut MaybeUninit<PagePtr>) -> Self {
+        Self(Some(core::slice::from_mut(page)))
+    }
+
+    /// Wraps a C array of `len` entries; none for NULL.
+    ///
+    /// # Safety
+    ///
+    /// A non-NULL `pages` must be valid for writing `len` entries for `'a`, and not be accessed
+    /// otherwise meanwhile.
+    pub(crate) unsafe fn from_raw(pages: *mut PagePtr, len: usize) -> Self {
+        if pages.is_null() {
+            return Self(None);
+        }
+        // A length no array can have is the caller's bug (C would write past the end); the
+        // walk stops where this one ends instead.
+        let len = len.min(isize::MAX as usize / core::mem::size_of::<PagePtr>());
+        // SAFETY: Valid for writing `len` entries and exclusive for `'a`, by the caller's
+        // guarantee; `MaybeUninit` needs no initialised contents.
+        Self(Some(unsafe {
+            core::slice::from_raw_parts_mut(pages.cast(), len)
+        }))
+    }
+
+    fn is_some(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Drops the first `n` entries, which the caller has filled.
+    fn advance(&mut self, n: usize) {
+        if let Some(s) = self.0.take() {
+            self.0 = Some(s.get_mut(n..).unwrap_or_default());
+        }
+    }
+
+    /// The entries, for a walk that fills them from the first on.
+    fn cursor(&mut self) -> &mut [MaybeUninit<PagePtr>] {
+        self.0.as_deref_mut().unwrap_or_default()
+    }
+}
+
+/// Writes `page` and the pages after it to `out`, one per entry; with the architecture's cache
+/// flushes of each (C: the subpage loop of `__get_user_pages()`) if it has them.
+///
+/// The stores go eight at a time: for a huge leaf this loop is most of the slow path's work,
+/// and the compiler does not unroll the plain loop over the slice.
+#[inline(always)]
+pub(crate) fn fill_run(out: &mut [MaybeUninit<PagePtr>], page: PagePtr, vma: &VmaRef, addr: usize) {
+    let mut next = page;
+    let mut chunks = out.chunks_exact_mut(8);
+    for chunk in &mut chunks {
+        for slot in chunk {
+            slot.write(next);
+            next = next.wrapping_add(1);
+        }
+    }
+    for slot in chunks.into_remainder() {
+        slot.write(next);
+        next = next.wrapping_add(1);
+    }
+    if bindings::GUP_FLUSH_ANON_PAGE || bindings::GUP_FLUSH_DCACHE_PAGE {
+        // No wraps: the subpages of a leaf are contiguous in the memmap, and their addresses
+        // lie in `vma`.
+        let mut subpage = page;
+        let mut addr = addr;
+        for _ in 0..out.len() {
+            // SAFETY: The subpage is valid and mapped by `vma` at `addr`.
+            unsafe {
+                if bindings::GUP_FLUSH_ANON_PAGE {
+                    bindings::flush_anon_page(vma.as_ptr(), subpage, addr);
+                }
+                if bindings::GUP_FLUSH_DCACHE_PAGE {
+                    bindings::flush_dcache_page(subpage);
+                }
+            }
+            subpage = subpage.wrapping_add(1);
+            addr = addr.wrapping_add(PAGE_SIZE);
+        }
+    }
+}
+
+/// Walks and faults `nr_pages` pages from `start` on, filling `pages` when given
+/// (C: `__get_user_pages()`).
+///
+/// Returns the number of pages done, which may be less than `nr_pages`; or 0 if the mmap lock
+/// was dropped (`*locked` is then 0) before any page was done; or a negative errno if no page was
+/// done. With `FOLL_UNLOCKABLE` and without `FOLL_NOWAIT` the mmap lock may be dropped.
+///
+/// # Safety
+///
+/// With `FOLL_UNLOCKABLE`, `lock` must be a read lock, and `*locked` set to 0 on return means
+/// it was dropped: the caller must then not use `lock`, nor anything found through it, again.
+pub(crate) unsafe fn get_user_pages_walk(
+    lock: &MmapLocked<'_>,
+    start: usize,
+    nr_pages: usize,
+    flags: FollFlags,
+    pages: &mut PagesOut<'_>,
+    locked: &mut c_int,
+) -> c_long {
+    if nr_pages == 0 {
+        return 0;
+    }
+    let start = lock.untagged_addr(start);
+
+    vm_warn_on_once!(pages.is_some() != flags.has_any(Foll::Get | Foll::Pin));
+    // FOLL_GET and FOLL_PIN are mutually exclusive.
+    vm_warn_on_once!(flags.has_all(Foll::Get | Foll::Pin));
+
+    let mut done = 0usize;
+    // SAFETY: By this function's contract.
+    let err = unsafe { walk_range(lock, start, nr_pages, flags, pages, locked, &mut done) };
+    if done != 0 {
+        // CAST: `done <= nr_pages`, a count of pages of an address space.
+        done as c_long
+    } else {
+        match err {
+            Ok(()) => 0,
+            Err(e) => errno_long(e),
+        }
+    }
+}
+
+/// The loop of [`get_user_pages_walk`]: counts the pages done in `*done` and returns why it
+/// stopped early (`Ok` when it stopped because the lock was dropped, or when all is done).
+///
+/// # Safety
+///
+/// As for [`get_user_pages_walk`].
+pub(crate) unsafe fn walk_range(
+    lock: &MmapLocked<'_>,
+    mut start: usize,
+    mut nr_pages: usize,
+    flags: FollFlags,
+    pages: &mut PagesOut<'_>,
+    locked: &mut c_int,
+    done: &mut usize,
+) -> Result {
+    let mut vma: Option<&VmaRef> = None;
+    let mut page_mask = 0usize;
+    let want_pages = pages.is_some();
+    // The entries still to fill: the walk writes them in order, one per page done.
+    let mut out = pages.cursor();
+
+    while nr_pages != 0 {
+        let mut page: PagePtr = ptr::null_mut();
+        let mut found_gate = false;
+
+        // The first iteration, or crossing a VMA boundary.
+        let cur = match vma {
+            Some(v) if start < v.end() => v,
+            _ => {
+                let v = if flags.contains(Foll::MadvPopulate) {
+                    // MADV_POPULATE_(READ|WRITE) reports VMA problems its own way.
+                    let v = lock.vma_lookup(start).ok_or(ENOMEM)?;
+                    check_vma_flags(v, flags).map_err(|_| EINVAL)?;
+                    v
+                } else {
+                    match lock.gup_vma_lookup(start) {
+                        Some(v) => {
+                            check_vma_flags(v, flags)?;
+                            v
+                        }
+                        None if lock.in_gate_area(start) => {
+                            let (v, p) = get_gate_page(lock, start & PAGE_MASK, flags, want_pages)?;
+                            page = p.unwrap_or(ptr::null_mut());
+                            page_mask = 0;
+                            found_gate = true;
+                            v
+                        }
+                        None => return Err(EFAULT),
+                    }
+                };
+                vma = Some(v);
+                v
+            }
+        };
+
+        if !found_gate {
+            // Follow the page, faulting it in until it is there.
+            loop {
+                // With a fatal signal pending, stop faulting (and allocating).
+                if fatal_signal_pending() {
+                    return Err(EINTR);
+                }
+                kernel::task::cond_resched();
+
+                // SAFETY: `cur` is a VMA of `mm`, whose lock is held.
+                let unshare = match unsafe { follow_page_mask(cur, start, flags, &mut page_mask) } {
+                    Ok(Some(p)) => {
+                        page = p;
+                        break;
+                    }
+                    Ok(None) => false,
+                    // A shared anonymous page must be unshared before a read-only pin.
+                    Err(e) if e == EMLINK => true,
+                    Err(e) if e == EEXIST => {
+                        // A proper entry without a struct page: a caller that wants the pages
+                        // cannot have this one; one that only faults in is done with it.
+                        if want_pages {
+                            return Err(e);
+                        }
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                };
+                // SAFETY: The lock is held.
+                match unsafe { faultin_page(cur, start, flags, unshare, locked) } {
+                    Ok(()) => {}
+                    Err(Faultin::Retry | Faultin::Completed) => return Ok(()),
+                    Err(Faultin::Err(e)) => return Err(e),
+                }
+            }
+        }
+
+        // The pages of this leaf from `start` on, at most the rest of the request.
+        let page_increm = (1 + (!(start >> PAGE_SHIFT) & page_mask)).min(nr_pages);
+
+        if want_pages {
+            if page_increm > 1 {
+                // A part of a large folio: take the references of the other subpages too. The
+                // folio is referenced already, so this cannot fail unless the folio is broken.
+                // SAFETY: `page` is valid and referenced by the walk.
+                let folio = unsafe { Folio::from_page(page) };
+                // CAST: `page_increm` is at most the number of pages of a PUD leaf.
+                if pin::try_grab_folio(folio, (page_increm - 1) as u32, flags).is_err() {
+                    // SAFETY: Releases the reference the walk took.
+                    unsafe { pin::put_folio(folio, 1, flags) };
+                    return Err(EFAULT);
+                }
+            }
+            // The array has room for the `nr_pages >= page_increm` pages left (fewer only if
+            // the caller's array is shorter than its count, which C would write past).
+            let n = page_increm.min(out.len());
+            let (run, rest) = core::mem::take(&mut out).split_at_mut(n);
+            fill_run(run, page, cur, start);
+            out = rest;
+        }
+
+        *done += page_increm;
+        start = start.wrapping_add(page_increm * PAGE_SIZE);
+        nr_pages -= page_increm;
+    }
+    Ok(())
+}
+
+/// Whether GUP should stop for a signal: always for a fatal one, for any with
+/// `FOLL_INTERRUPTIBLE` (C: `gup_signal_pending()`).
+pub(crate) fn gup_signal_pending(flags: FollFlags) -> bool {
+    if fatal_signal_pending() {
+        return true;
+    }
+    if !flags.contains(Foll::Interruptible) {
+        return false;
+    }
+    kernel::current!().signal_pending()
+}
+
+/// [`get_user_pages_walk`] with the mmap lock protocol of the exported entry points
+/// (C: `__get_user_pages_locked()`).
+///
+/// `*locked == 1`: the caller holds the mmap lock; it may be dropped, and `*locked` is then 0 on
+/// return. `*locked == 0`: the lock is taken and released here, and `*locked` is 0 on return.
+/// Unlike [`get_user_pages_walk`], this does not return 0 for `nr_pages > 0` unless `FOLL_NOWAIT`
+/// is set.
+///
+/// # Safety
+///
+/// `mm` must be valid; `pages` as for [`PagesOut::from_raw`] with `nr_pages` entries.
+///
+/// Inlined into each entry point, as C's `__always_inline` original is: their calls then go
+/// straight to the walk.
+#[inline(always)]
+pub(crate) unsafe fn get_user_pages_locked(
+    mm: MmPtr,
+    mut start: usize,
+    mut nr_pages: usize,
+    mut pages: PagesOut<'_>,
+    locked: &mut c_int,
+    mut flags: FollFlags,
+) -> c_long {
+    if nr_pages == 0 {
+        return 0;
+    }
+    let mut must_unlock = false;
+    // Callers with `*locked == 0` expect GUP to take and release the lock.
+    if *locked == 0 {
+        // SAFETY: `mm` is valid.
+        if unsafe { bindings::mmap_read_lock_killable(mm) } != 0 {
+            return errno_long(EAGAIN);
+        }
+        must_unlock = true;
+        *locked = 1;
+    }
+
+    if flags.contains(Foll::Pin) {
+        // SAFETY: `mm` is valid.
+        unsafe { mm_set_has_pinned_flag(mm) };
+    }
+    // Callers that pass pages without FOLL_PIN traditionally get FOLL_GET implied.
+    if pages.is_some() && !flags.contains(Foll::Pin) {
+        flags |= Foll::Get;
+    }
+
+    let mut pages_done: c_long = 0;
+    loop {
+        // SAFETY: `mm` is valid and its lock held: the caller's (for read if FOLL_UNLOCKABLE),
+        // or taken above for read. A lock the walk drops is not used again: `*locked` is then 0,
+        // and the loop takes the lock again before the next walk.
+        let ret = unsafe {
+            get_user_pages_walk(
+                &MmapLocked::assume(mm),
+                start,
+                nr_pages,
+                flags,
+                &mut pages,
+                locked,
+            )
+        };
+        if !flags.contains(Foll::Unlockable) {
+            // VM_FAULT_RETRY could not happen.
+            pages_done = ret;
+            break;
+        }
+        // VM_FAULT_RETRY and VM_FAULT_COMPLETED never come with an error.
+        // CAST: `nr_pages` is a page count of an address space.
+        vm_warn_on_once!(*locked == 0 && (ret < 0 || ret >= nr_pages as c_long));
+
+        if ret > 0 {
+            // CAST: Positive and at most `nr_pages`.
+            let n = ret as usize;
+            nr_pages -= n;
+            pages_done += ret;
+            if nr_pages == 0 {
+                break;
+            }
+        }
+        if *locked != 0 {
+            // VM_FAULT_RETRY did not happen, or it was FOLL_NOWAIT.
+            if pages_done == 0 {
+                pages_done = ret;
+            }
+            break;
+        }
+        // VM_FAULT_RETRY: continue at the faulting address. For the prefault case (no pages)
+        // only the counts move.
+        // CAST: `ret` is not negative here (warned above otherwise) and at most `nr_pages`.
+        let n = ret.max(0) as usize;
+        pages.advance(n);
+        start = start.wrapping_add(n << PAGE_SHIFT);
+        // The lock was dropped, so it must be released at the end.
+        must_unlock = true;
+
+        // Retry the faulting address with FAULT_FLAG_TRIED until it is done, checking for
+        // signals first so that this cannot loop forever.
+        let ret = loop {
+            if gup_signal_pending(flags) {
+                break Err(errno_long(EINTR));
+            }
+            // SAFETY: `mm` is valid.
+            let r = unsafe { bindings::mmap_read_lock_killable(mm) };
+            if r != 0 {
+                // CAST: Widening a negative `int`.
+                break Err(r as c_long);
+            }
+            *locked = 1;
+            // SAFETY: The lock was just taken for read; if the walk drops it, `*locked` is 0
+            // and the loop takes it again.
+            let r = unsafe {
+                get_user_pages_walk(
+                    &MmapLocked::assume(mm),
+                    start,
+                    1,
+                    flags | Foll::Tried,
+                    &mut pages,
+                    locked,
+                )
+            };
+            if *locked == 0 {
+                // The lock was dropped again: retry until done.
+                vm_warn_on_once!(r != 0);
+                continue;
+            }
+            break Ok(r);
+        };
+        match ret {
+            Err(e) => {
+                if pages_done == 0 {
+                    pages_done = e;
+                }
+                break;
+            }
+            Ok(r) if r != 1 => {
+                vm_warn_on_once!(r > 1);
+                if pages_done == 0 {
+                    pages_done = r;
+                }
+                break;
+            }
+            Ok(_) => {}
+        }
+        nr_pages -= 1;
+        pages_done += 1;
+        if nr_pages == 0 {
+            break;
+        }
+        pages.advance(1);
+        start = start.wrapping_add(PAGE_SIZE);
+    }
+    if must_unlock && *locked != 0 {
+        // The lock was dropped on the way, or the caller asked GUP to take it: release it and
+        // tell the caller.
+        // SAFETY: The lock is held.
+        unsafe { bindings::mmap_read_unlock(mm) };
+        *locked = 0;
+    }
+
+    // Pinning nothing means something went wrong, except with FOLL_NOWAIT.
+    if warn_on_once!(pages_done == 0 && !flags.contains(Foll::NoWait)) {
+        return errno_long(EFAULT);
+    }
+    pages_done
+}
+
+#[cfg(CONFIG_RUST_GUP_KUNIT_TEST)]
+#[kunit_tests(rust_gup_follow)]
+pub(crate) mod tests {
+    //! The walk and the slow path on real mappings of a KUnit-owned mm (`kunit_vm_mmap()`).
+    //!
+    //! Values are collected with the mmap lock held and references released before asserting:
+    //! a failed assertion returns from the test, and must leave neither a lock nor a reference
+    //! behind.
+
+    use super::*;
+    use crate::{
+        basics::{
+            current_mm,
+            vma_from_c, //
+        },
+        populate::{
+            faultin_page_range,
+            populate_vma_page_range, //
+        },
+    };
+    use kernel::{
+        error::from_err_ptr,
+        page::Page, //
+    };
+
+    const PROT_NONE: c_ulong = bindings::PROT_NONE as c_ulong;
+    const PROT_READ: c_ulong = bindings::PROT_READ as c_ulong;
+    const PROT_RW: c_ulong = (bindings::PROT_READ | bindings::PROT_WRITE) as c_ulong;
+    const PRIVATE: c_ulong = (bindings::MAP_PRIVATE | bindings::MAP_ANONYMOUS) as c_ulong;
+    const SHARED: c_ulong = (bindings::MAP_SHARED | bindings::MAP_ANONYMOUS) as c_ulong;
+
+    /// Maps `pages` anonymous pages in the test's mm (created on first use).
+    pub(crate) fn map(pages: usize, prot: c_ulong, flags: c_ulong) -> Result<usize> {
+        // SAFETY: Called from a KUnit test, whose mm this maps into.
+        let addr = unsafe {
+            bindings::kunit_vm_mmap(
+                bindings::kunit_get_current_test(),
+                ptr::null_mut(),
+                0,
+                pages * PAGE_SIZE,
+                prot,
+                flags,
+                0,
+            )
+        };
+        if addr == 0 || addr > usize::MAX - bindings::MAX_ERRNO as usize {
+            return Err(ENOMEM);
+        }
+        Ok(addr)
+    }
+
+    /// The test's mm, with its mmap lock held for read through the kernel crate's guard.
+    struct ReadLocked {
+        guard: kernel::mm::MmapReadGuard<'static>,
+        mm: MmPtr,
+    }
+
+    impl ReadLocked {
+        fn new() -> Self {
+            let mm = current_mm();
+            // SAFETY: The test's task keeps its mm, with `mm_users` above zero, until it exits,
+            // after the test.
+            let guard = unsafe { kernel::mm::MmWithUser::from_raw(mm) }.mmap_read_lock();
+            Self { guard, mm }
+        }
+
+        fn vma(&self, addr: usize) -> Option<&VmaRef> {
+            self.guard.vma_lookup(addr)
+        }
+    }
+
+    /// `get_user_pages()` of the test's mm, with the lock held; the result and the pages.
+    fn gup(addr: usize, n: usize, flags: u32, want_pages: bool) -> (c_long, [PagePtr; 4]) {
+        let mut pages = [ptr::null_mut(); 4];
+        let out = if want_pages {
+            pages.as_mut_ptr()
+        } else {
+            ptr::null_mut()
+        };
+        // SAFETY: `pages` has room for 4 entries and callers ask for at most 4.
+        let ret = unsafe { crate::get_user_pages(addr, n.min(4), flags, out) };
+        (ret, pages)
+    }
+
+    /// Drops the references `gup()` took.
+    fn put_all(pages: &[PagePtr]) {
+        for &p in pages.iter().filter(|p| !p.is_null()) {
+            // SAFETY: `p` carries a reference taken by `gup()`.
+            unsafe { pin::put_folio(Folio::from_page(p), 1, Foll::Get.into()) };
+        }
+    }
+
+    /// `follow_page()` as errno, 0 for NULL, 1 for a page (whose reference, if any, is dropped).
+    fn follow(vma: &VmaRef, addr: usize, flags: u32) -> (c_int, PagePtr) {
+        // SAFETY: The caller holds the mmap lock.
+        let p = unsafe { crate::follow_page(vma.as_ptr(), addr, flags) };
+        match from_err_ptr(p) {
+            Err(e) => (e.to_errno(), ptr::null_mut()),
+            Ok(p) if p.is_null() => (0, p),
+            Ok(p) => {
+                if flags & bindings::FOLL_GET != 0 {
+                    put_all(&[p]);
+                }
+                (1, p)
+            }
+        }
+    }
+
+    fn err(e: Error) -> c_long {
+        errno_long(e)
+    }
+
+    #[test]
+    fn holes_and_zero_pages() -> Result {
+        let a = map(2, PROT_RW, PRIVATE)?;
+        // SAFETY: Unmaps the second page of our own mapping.
+        unsafe { bindings::vm_munmap(a + PAGE_SIZE, PAGE_SIZE) };
+        let lock = ReadLocked::new();
+        let (zero, _) = gup(a, 0, 0, true);
+        let (hole, _) = gup(a + PAGE_SIZE, 1, 0, true);
+        let (partial, pages) = gup(a, 2, 0, true);
+        put_all(&pages);
+        drop(lock);
+        assert_eq!(zero, 0);
+        assert_eq!(hole, err(EFAULT));
+        // The first page (the zero page: read fault of an untouched page) and no error.
+        assert_eq!(partial, 1);
+        Ok(())
+    }
+
+    #[test]
+    fn vma_permissions_and_force() -> Result {
+        let none = map(1, PROT_NONE, PRIVATE)?;
+        let ro = map(1, PROT_READ, PRIVATE)?;
+        let ro_shared = map(1, PROT_READ, SHARED)?;
+        let lock = ReadLocked::new();
+        let (none_read, _) = gup(none, 1, 0, true);
+        let (none_forced, p1) = gup(none, 1, bindings::FOLL_FORCE, true);
+        put_all(&p1);
+        let (ro_write, _) = gup(ro, 1, bindings::FOLL_WRITE, true);
+        let (ro_forced, p2) = gup(ro, 1, bindings::FOLL_WRITE | bindings::FOLL_FORCE, true);
+        // FOLL_FORCE broke COW: the page is an exclusive anonymous page.
+        // SAFETY: `p2[0]` is referenced, or NULL.
+        let cow = !p2[0].is_null() && unsafe { bindings::PageAnonExclusive(p2[0]) };
+        put_all(&p2);
+        let (shared_forced, _) = gup(
+            ro_shared,
+            1,
+            bindings::FOLL_WRITE | bindings::FOLL_FORCE,
+            true,
+        );
+        drop(lock);
+        assert_eq!(none_read, err(EFAULT));
+        assert_eq!(none_forced, 1);
+        assert_eq!(ro_write, err(EFAULT));
+        assert_eq!(ro_forced, 1);
+        assert!(cow);
+        // FOLL_FORCE does not write to shared mappings.
+        assert_eq!(shared_forced, err(EFAULT));
+        Ok(())
+    }
+
+    #[test]
+    fn follow_page_results() -> Result {
+        let a = map(1, PROT_RW, PRIVATE)?;
+        let lock = ReadLocked::new();
+        let vma = lock.vma(a).ok_or(EFAULT)?;
+        let hole = follow(vma, a, 0).0;
+        let hole_dump = follow(vma, a, bindings::FOLL_DUMP).0;
+        // Read-fault the zero page in.
+        let (faulted, _) = gup(a, 1, 0, false);
+        let zero_dump = follow(vma, a, bindings::FOLL_DUMP).0;
+        let (zero_get, zp) = follow(vma, a, bindings::FOLL_GET);
+        // SAFETY: `zp` is the page just followed, or NULL.
+        let is_zero = !zp.is_null() && unsafe { bindings::is_zero_page(zp) };
+        // The zero page is not writable: following it for a write needs a fault.
+        let zero_write = follow(vma, a, bindings::FOLL_WRITE).0;
+        let (written, pages) = gup(a, 1, bindings::FOLL_WRITE, true);
+        let (again, p) = follow(vma, a, bindings::FOLL_GET | bindings::FOLL_WRITE);
+        put_all(&pages);
+        drop(lock);
+        assert_eq!(hole, 0);
+        assert_eq!(hole_dump, EFAULT.to_errno());
+        assert_eq!(faulted, 1);
+        assert_eq!(zero_dump, EFAULT.to_errno());
+        assert_eq!(zero_get, 1);
+        assert!(is_zero);
+        assert_eq!(zero_write, 0);
+        assert_eq!(written, 1);
+        assert_eq!(again, 1);
+        assert!(p == pages[0]);
+        Ok(())
+    }
+
+    #[test]
+    fn madv_populate_errors() -> Result {
+        let none = map(2, PROT_NONE, PRIVATE)?;
+        // SAFETY: Unmaps the second page of our own mapping.
+        unsafe { bindings::vm_munmap(none + PAGE_SIZE, PAGE_SIZE) };
+        let lock = ReadLocked::new();
+        let mut locked: c_int = 1;
+        // SAFETY: The lock is held for read; it may be dropped (then `locked` is 0).
+        let inaccessible =
+            unsafe { faultin_page_range(lock.mm, none, none + PAGE_SIZE, false, &mut locked) };
+        let still = locked;
+        locked = 1;
+        // SAFETY: As above.
+        let hole = unsafe {
+            faultin_page_range(
+                lock.mm,
+                none + PAGE_SIZE,
+                none + 2 * PAGE_SIZE,
+                false,
+                &mut locked,
+            )
+        };
+        let still2 = locked;
+        drop(lock);
+        // Errors keep the lock.
+        assert_eq!((still, still2), (1, 1));
+        // MADV_POPULATE_* reports an unsuitable VMA as EINVAL and a hole as ENOMEM.
+        assert_eq!(inaccessible, err(EINVAL));
+        assert_eq!(hole, err(ENOMEM));
+        Ok(())
+    }
+
+    /// The `-EEXIST` contract: a present entry without a `struct page` (a special PTE in a
+    /// `VM_MIXEDMAP` VMA, `vm_normal_page()` == NULL) can be faulted in but not returned.
+    #[test]
+    fn pfn_only_entry_gives_eexist() -> Result {
+        let a = map(2, PROT_RW, PRIVATE)?;
+        let target = Page::alloc_page(GFP_KERNEL)?;
+        let mm = current_mm();
+        let lock = ReadLocked::new();
+        let (r0, p0) = gup(a, 1, bindings::FOLL_WRITE, true);
+        put_all(&p0);
+        drop(lock);
+        // Turn the VMA into a mixed map and put a pfn-only entry at the second page; the first
+        // stays a normal anonymous page.
+        // SAFETY: The test's mm; the write lock is held while the VMA flags change.
+        let vma = unsafe {
+            bindings::mmap_write_lock(mm);
+            let vma = bindings::vma_lookup(mm, a);
+            if !vma.is_null() {
+                bindings::vm_flags_set(vma, bindings::VM_MIXEDMAP);
+            }
+            bindings::mmap_write_unlock(mm);
+            vma_from_c(vma)
+        }
+        .ok_or(EFAULT)?;
+        let lock = ReadLocked::new();
+        // SAFETY: `vma` is a VM_MIXEDMAP VMA of the locked mm; `target` outlives the mapping
+        // (unmapped below before it is freed).
+        let inserted = unsafe {
+            bindings::vmf_insert_mixed(
+                vma.as_ptr(),
+                a + PAGE_SIZE,
+                bindings::page_to_pfn(target.as_ptr()),
+            )
+        };
+        let followed = follow(vma, a + PAGE_SIZE, 0).0;
+        let followed_get = follow(vma, a + PAGE_SIZE, bindings::FOLL_GET).0;
+        let (with_pages, _) = gup(a + PAGE_SIZE, 1, 0, true);
+        let (partial, pp) = gup(a, 2, 0, true);
+        put_all(&pp);
+        let (no_pages, _) = gup(a, 2, 0, false);
+        let mut pinned = [ptr::null_mut(); 1];
+        // SAFETY: `pinned` has room for one entry.
+        let pin = unsafe { crate::pin_user_pages(a + PAGE_SIZE, 1, 0, pinned.as_mut_ptr()) };
+        // SAFETY: `vma` is valid under the lock and covers the range.
+        let populated = unsafe { populate_vma_page_range(vma, a, a + 2 * PAGE_SIZE, None) };
+        drop(lock);
+        // SAFETY: Our own mapping; unmapped before `target` is freed.
+        unsafe { bindings::vm_munmap(a, 2 * PAGE_SIZE) };
+        drop(target);
+
+        assert_eq!(r0, 1);
+        assert_eq!(inserted, bindings::vm_fault_reason_VM_FAULT_NOPAGE);
+        assert_eq!(followed, EEXIST.to_errno());
+        assert_eq!(followed_get, EEXIST.to_errno());
+        // A caller that wants pages fails on the entry ...
+        assert_eq!(with_pages, err(EEXIST));
+        assert_eq!(pin, err(EEXIST));
+        assert!(pinned[0].is_null());
+        // ... after the pages before it ...
+        assert_eq!(partial, 1);
+        // ... and one that only faults in is done with it.
+        assert_eq!(no_pages, 2);
+        assert_eq!(populated, 2);
+        Ok(())
+    }
+}

@@ -1,0 +1,728 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The slow path's page-table walk: `follow_page_mask()` and its levels, the gate page, and the
+//! `FOLL_*` rules on what an entry gives (`can_follow_write_*()`, `gup_must_unshare()`).
+//!
+//! C source this replaces: `follow_page_mask()` and everything it calls, and `get_gate_page()`,
+//! in [`mm/gup.c`](srctree/mm/gup.c).
+//!
+//! The walk reads each level once, through the C accessors (which fold levels at run time on
+//! x86-64 with 5-level paging and on arm64 with LPA2), and takes the page table lock of the level
+//! where it finds the leaf. It is called with the mmap lock held, and between
+//! `vma_pgtable_walk_begin()` and `vma_pgtable_walk_end()` for hugetlb's sake.
+
+use core::{
+    ptr::{
+        self,
+        NonNull, //
+    }, //
+};
+
+use kernel::{
+    bindings,
+    mm::pgtable::{
+        self,
+        P4d,
+        Pgd,
+        Pmd,
+        Pte,
+        Pud, //
+    },
+    mm::virt::VmaRef,
+    prelude::*,
+    vm_warn_on_once_folio, //
+};
+
+use crate::{
+    basics::{
+        MmPtr,
+        MmapLocked,
+        VmFlags, //
+        HPAGE_PMD_NR,
+        HPAGE_PUD_NR,
+        PAGE_SHIFT,
+        PMD_MASK,
+        PUD_MASK,
+    },
+    flags::{
+        Foll,
+        FollFlags, //
+    },
+    folio::{
+        Folio,
+        FolioPage,
+        PagePtr, //
+    },
+    pin, //
+};
+
+/// A page-table lock held for one PMD or PUD entry, released on drop (C: `pmd_lock()`,
+/// `pud_lock()`, `spin_unlock()`).
+pub(crate) struct PtLock(*mut bindings::spinlock_t);
+
+impl PtLock {
+    /// Takes the lock of the PMD entry `pmdp` of `mm`.
+    ///
+    /// # Safety
+    ///
+    /// `pmdp` must be an entry of `mm`'s page tables, which stay while the lock is held (the
+    /// caller holds the mmap lock).
+    #[inline]
+    unsafe fn pmd(mm: MmPtr, pmdp: *mut bindings::pmd_t) -> Self {
+        // SAFETY: By the caller's guarantee.
+        Self(unsafe { bindings::pmd_lock(mm, pmdp) })
+    }
+
+    /// Takes the lock of the PUD entry `pudp` of `mm`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`PtLock::pmd`], one level up.
+    #[inline]
+    unsafe fn pud(mm: MmPtr, pudp: *mut bindings::pud_t) -> Self {
+        // SAFETY: By the caller's guarantee.
+        Self(unsafe { bindings::pud_lock(mm, pudp) })
+    }
+}
+
+impl Drop for PtLock {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: Taken by the constructor, once; the page table it guards outlives the value.
+        unsafe { bindings::spin_unlock(self.0) };
+    }
+}
+
+/// A PTE table mapped, with its lock held, for one entry (C: `pte_offset_map_lock()`); unmapped
+/// and unlocked on drop (C: `pte_unmap_unlock()`).
+///
+/// # Invariants
+///
+/// `ptep` is an entry of a PTE table mapped by `pte_offset_map_lock()`, whose lock `ptl` is held
+/// for as long as the value lives.
+pub(crate) struct PteLocked {
+    ptep: NonNull<bindings::pte_t>,
+    ptl: *mut bindings::spinlock_t,
+}
+
+impl PteLocked {
+    /// Maps and locks the PTE table under `pmdp`, for `address`'s entry; `None` if there is no
+    /// PTE table there (any more).
+    ///
+    /// # Safety
+    ///
+    /// `pmdp` must be `address`'s PMD entry in `mm`, whose mmap lock the caller holds.
+    #[inline]
+    unsafe fn map(mm: MmPtr, pmdp: *mut bindings::pmd_t, address: usize) -> Option<Self> {
+        let mut ptl = ptr::null_mut();
+        // SAFETY: By the caller's guarantee; on success the table is mapped and `ptl` held.
+        let ptep = unsafe { bindings::pte_offset_map_lock(mm, pmdp, address, &mut ptl) };
+        // INVARIANT: Mapped and locked when non-NULL. (Not `then_some()`, which would build
+        // the value, and drop it, unlocking, when there is nothing to unlock.)
+        NonNull::new(ptep).map(|ptep| Self { ptep, ptl })
+    }
+
+    /// Reads the entry.
+    #[inline]
+    fn get(&self) -> Pte {
+        // SAFETY: Mapped and locked, by the type invariant.
+        unsafe { Pte::read(self.ptep.as_ptr()) }
+    }
+
+    /// The entry's address, for the C calls that update it.
+    #[inline]
+    fn as_ptr(&self) -> *mut bindings::pte_t {
+        self.ptep.as_ptr()
+    }
+}
+
+impl Drop for PteLocked {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: Mapped and locked by `map()`, by the type invariant, and released once.
+        unsafe { bindings::pte_unmap_unlock(self.ptep.as_ptr(), self.ptl) };
+    }
+}
+
+// Catches a wrong `VM_*` binding: 7.2's rust/bindings/bindings_helper.h defined `VM_MAYSHARE` as
+// `VM_MAYEXEC` (patches/0000 fixes it), which made FOLL_FORCE reject every private mapping.
+const _: () = {
+    assert!(bindings::VM_MAYSHARE == 1 << bindings::VMA_MAYSHARE_BIT);
+    assert!(bindings::VM_MAYWRITE == 1 << bindings::VMA_MAYWRITE_BIT);
+    assert!(bindings::VM_MAYREAD == 1 << bindings::VMA_MAYREAD_BIT);
+    assert!(bindings::VM_SHARED == 1 << bindings::VMA_SHARED_BIT);
+    assert!(bindings::VM_WRITE == 1 << bindings::VMA_WRITE_BIT);
+    assert!(bindings::VM_READ == 1 << bindings::VMA_READ_BIT);
+};
+
+/// C: `is_cow_mapping()`.
+#[inline]
+pub(crate) fn is_cow_mapping(flags: VmFlags) -> bool {
+    flags & (bindings::VM_SHARED | bindings::VM_MAYWRITE) == bindings::VM_MAYWRITE
+}
+
+/// Whether GUP may follow a PROT_NONE (NUMA hinting) entry, or must fault
+/// (C: `gup_can_follow_protnone()`).
+#[inline]
+pub(crate) fn can_follow_protnone(vma: &VmaRef, flags: FollFlags) -> bool {
+    // Callers that do not honor NUMA hinting faults follow such entries; and NUMA hinting does
+    // not apply to inaccessible (PROT_NONE) VMAs, where a fault could not make progress.
+    !flags.contains(Foll::HonorNumaFault) || !vma.is_accessible()
+}
+
+/// Whether the caller must unshare a shared anonymous page before pinning it read-only
+/// (C: `gup_must_unshare()`); `vma` is `None` on GUP-fast. `page` is mapped by the entry being
+/// followed.
+pub(crate) fn must_unshare(vma: Option<&VmaRef>, flags: FollFlags, page: &FolioPage) -> bool {
+    // A write access is handled by the entry being writable, and the page then being exclusive.
+    if flags & (Foll::Write | Foll::Pin) != FollFlags::from(Foll::Pin) {
+        return false;
+    }
+    // PageAnon() is stable while the page is referenced.
+    if !page.is_anon() {
+        // Only R/O long-term pins must observe later changes through the page tables.
+        if !flags.contains(Foll::Longterm) {
+            return false;
+        }
+        // Only private writable ("COW") mappings need to break COW early; GUP-fast cannot tell
+        // and falls back.
+        return match vma {
+            None => true,
+            Some(vma) => is_cow_mapping(vma.flags()),
+        };
+    }
+    if cfg!(CONFIG_HAVE_GUP_FAST) {
+        // Pairs with the barrier in folio_try_share_anon_rmap_*().
+        kernel::sync::barrier::smp_rmb();
+    }
+    // KSM pages are never exclusive, so they cannot be pinned.
+    !page.is_anon_exclusive()
+}
+
+/// The part of `can_follow_write_{pte,pmd,pud}()` common to all levels: may `FOLL_FORCE` write
+/// through a read-only entry? (C: `can_follow_write_common()`.) `page` is what the entry maps,
+/// if it has a `struct page`.
+pub(crate) fn can_follow_write_common(
+    page: Option<&FolioPage>,
+    vma: &VmaRef,
+    flags: FollFlags,
+) -> bool {
+    if !flags.contains(Foll::Force) {
+        return false;
+    }
+    let vm = vma.flags();
+    // FOLL_FORCE has no effect on shared mappings, on read-only private ones, or on writable
+    // ones that only need a write fault.
+    if vm & (bindings::VM_MAYSHARE | bindings::VM_SHARED) != 0
+        || vm & bindings::VM_MAYWRITE == 0
+        || vm & bindings::VM_WRITE != 0
+    {
+        return false;
+    }
+    // COW was broken and the page could be mapped writable if it is an exclusive anonymous page
+    // (see can_change_pte_writable()).
+    page.is_some_and(|p| p.is_anon() && p.is_anon_exclusive())
+}
+
+/// What a hole (no page table, or an empty entry) gives (C: `no_page_table()`).
+///
+/// `None` makes the caller fault; `FOLL_DUMP` gets `EFAULT` instead where a fault would surely
+/// give a zero-filled page, so that core dumps leave a hole without allocating.
+pub(crate) fn no_page_table(
+    vma: &VmaRef,
+    flags: FollFlags,
+    address: usize,
+) -> Result<Option<PagePtr>> {
+    if !flags.contains(Foll::Dump) {
+        return Ok(None);
+    }
+    if vma.is_hugetlb() {
+        // SAFETY: `vma` is a valid hugetlb VMA, the mmap lock is held.
+        if !unsafe { bindings::gup_hugetlb_pagecache_present(vma.as_ptr(), address) } {
+            return Err(EFAULT);
+        }
+    } else if vma.is_anonymous() || !vma.has_fault_handler() {
+        return Err(EFAULT);
+    }
+    Ok(None)
+}
+
+/// Follows a PUD leaf (hugetlb or device-dax) with the PUD lock held (C: `follow_huge_pud()`).
+///
+/// # Safety
+///
+/// `pudp` must be the PUD entry of `addr` in `vma`'s page tables, locked by the caller.
+pub(crate) unsafe fn follow_huge_pud(
+    vma: &VmaRef,
+    addr: usize,
+    pudp: *mut bindings::pud_t,
+    flags: FollFlags,
+    page_mask: &mut usize,
+) -> Result<Option<PagePtr>> {
+    if !cfg!(CONFIG_PGTABLE_HAS_HUGE_LEAVES) {
+        return Ok(None);
+    }
+    // SAFETY: `pudp` is a valid, locked entry.
+    let pud = unsafe { Pud::read(pudp) };
+    if !pud.is_present() {
+        return Ok(None);
+    }
+    // A pfn-only leaf: as in `follow_huge_pmd()`.
+    if pud.is_special() {
+        return Err(EEXIST);
+    }
+    let pfn = pud.pfn();
+    let pud_write = pud.is_write();
+    if flags.contains(Foll::Write) && !pud_write {
+        // SAFETY: `pud` is a present leaf that is not pfn-only: its pfn has a memmap, and the
+        // PUD lock keeps the folio it maps referenced.
+        let head = unsafe { FolioPage::from_raw(pgtable::pfn_to_page(pfn)) };
+        if !can_follow_write_common(Some(head), vma, flags) {
+            return Ok(None);
+        }
+    }
+    let pfn = pfn + ((addr & !PUD_MASK) >> PAGE_SHIFT);
+    // SAFETY: `pfn` is inside the leaf, whose pages have a memmap; the PUD lock keeps the folio
+    // mapped by the leaf referenced while it is used here.
+    let page = unsafe { FolioPage::from_raw(pgtable::pfn_to_page(pfn)) };
+    if !pud_write && must_unshare(Some(vma), flags, page) {
+        return Err(EMLINK);
+    }
+    pin::try_grab_folio(page.folio(), 1, flags)?;
+    *page_mask = HPAGE_PUD_NR - 1;
+    Ok(Some(page.as_ptr()))
+}
+
+/// Follows a PMD leaf (THP or hugetlb) with the PMD lock held (C: `follow_huge_pmd()`).
+///
+/// # Safety
+///
+/// `pmdp` must be the PMD entry of `addr` in `vma`'s page tables, locked by the caller.
+pub(crate) unsafe fn follow_huge_pmd(
+    vma: &VmaRef,
+    addr: usize,
+    pmdp: *mut bindings::pmd_t,
+    flags: FollFlags,
+    page_mask: &mut usize,
+) -> Result<Option<PagePtr>> {
+    if !cfg!(CONFIG_PGTABLE_HAS_HUGE_LEAVES) {
+        return Ok(None);
+    }
+    // SAFETY: `pmdp` is a valid, locked entry.
+    let pmd = unsafe { Pmd::read(pmdp) };
+    // A pfn-only leaf (a huge pfnmap, where `vm_normal_page_pmd()` is NULL) has no `struct page`
+    // to return. GUP does not walk the VM_PFNMAP VMAs that have them (`check_vma_flags()`), but
+    // `follow_page()` may be called on any VMA; C's `follow_huge_pmd()` would take `pmd_page()`
+    // of such a leaf, outside the memmap.
+    if pmd.is_special() && !pmd.is_huge_zero() {
+        return Err(EEXIST);
+    }
+    // SAFETY: A present leaf that is not pfn-only maps a folio (the huge zero folio included),
+    // whose pages are in the memmap; the PMD lock keeps it mapped, hence referenced.
+    let page = unsafe { FolioPage::from_raw(pmd.page()) };
+    let pmd_write = pmd.is_write();
+    if flags.contains(Foll::Write) && !pmd_write {
+        let ok = can_follow_write_common(Some(page), vma, flags)
+            // SAFETY: `vma` is locked and `pmd` one of its entries.
+            && unsafe {
+                !bindings::pmd_needs_soft_dirty_wp(vma.as_ptr(), pmd.into_raw())
+                    && !bindings::userfaultfd_huge_pmd_wp(vma.as_ptr(), pmd.into_raw())
+            };
+        if !ok {
+            return Ok(None);
+        }
+    }
+    // Core dumps skip the huge zero page.
+    if flags.contains(Foll::Dump) && pmd.is_huge_zero() {
+        return Err(EFAULT);
+    }
+    if pmd.is_protnone() && !can_follow_protnone(vma, flags) {
+        return Ok(None);
+    }
+    if !pmd_write && must_unshare(Some(vma), flags, page) {
+        return Err(EMLINK);
+    }
+    let folio = page.folio();
+    vm_warn_on_once_folio!(
+        flags.contains(Foll::Pin) && folio.is_anon() && !page.is_anon_exclusive(),
+        folio,
+        page.index_in_folio()
+    );
+    pin::try_grab_folio(folio, 1, flags)?;
+
+    #[cfg(CONFIG_TRANSPARENT_HUGEPAGE)]
+    if pmd.is_trans_huge() && flags.contains(Foll::Touch) {
+        // SAFETY: `vma`, `addr` and the locked `pmdp` are what touch_pmd() expects.
+        unsafe { bindings::touch_pmd(vma.as_ptr(), addr, pmdp, flags.contains(Foll::Write)) };
+    }
+
+    *page_mask = HPAGE_PMD_NR - 1;
+    // SAFETY: The leaf maps HPAGE_PMD_NR pages, contiguous in the memmap, and `addr` is inside.
+    Ok(Some(unsafe {
+        page.as_ptr().add((addr & !PMD_MASK) >> PAGE_SHIFT)
+    }))
+}
+
+/// A present entry without a `struct page` (C: `follow_pfn_pte()`): marks it young (and dirty
+/// for a write) with `FOLL_TOUCH`, and gives `EEXIST`.
+///
+/// # Safety
+///
+/// `pte` must be `address`'s PTE in `vma`.
+pub(crate) unsafe fn follow_pfn_pte(
+    vma: &VmaRef,
+    address: usize,
+    pte: &PteLocked,
+    flags: FollFlags,
+) -> Error {
+    if flags.contains(Foll::Touch) {
+        let orig = pte.get();
+        let mut entry = orig;
+        if flags.contains(Foll::Write) {
+            entry = entry.mkdirty();
+        }
+        entry = entry.mkyoung();
+        if !orig.same(entry) {
+            // SAFETY: `pte` is `address`'s entry in `vma`, mapped and locked.
+            unsafe {
+                bindings::set_pte_at(vma.mm().as_raw(), address, pte.as_ptr(), entry.into_raw());
+                bindings::update_mmu_cache(vma.as_ptr(), address, pte.as_ptr());
+            }
+        }
+    }
+    // A proper page table entry exists, but no corresponding struct page.
+    EEXIST
+}
+
+/// The PTE level of the walk (C: `follow_page_pte()`).
+///
+/// # Safety
+///
+/// `pmd` must be `address`'s PMD entry in `vma`'s page tables.
+pub(crate) unsafe fn follow_page_pte(
+    vma: &VmaRef,
+    address: usize,
+    pmd: *mut bindings::pmd_t,
+    flags: FollFlags,
+) -> Result<Option<PagePtr>> {
+    // SAFETY: `pmd` is `address`'s PMD entry in `vma`'s mm, whose mmap lock is held.
+    let Some(locked) = (unsafe { PteLocked::map(vma.mm().as_raw(), pmd, address) }) else {
+        return no_page_table(vma, flags, address);
+    };
+    let pte = locked.get();
+    if !pte.is_present() || (pte.is_protnone() && !can_follow_protnone(vma, flags)) {
+        drop(locked);
+        if !pte.is_none() {
+            return Ok(None);
+        }
+        return no_page_table(vma, flags, address);
+    }
+    // SAFETY: `locked` is `address`'s PTE in `vma`; the PTE lock keeps what it maps alive.
+    unsafe { follow_present_pte(vma, address, &locked, pte, flags) }
+}
+
+/// [`follow_page_pte`] for a present `pte`, with its table mapped and locked.
+///
+/// # Safety
+///
+/// `locked` must be `address`'s PTE in `vma`, and `pte` its value.
+pub(crate) unsafe fn follow_present_pte(
+    vma: &VmaRef,
+    address: usize,
+    locked: &PteLocked,
+    pte: Pte,
+    flags: FollFlags,
+) -> Result<Option<PagePtr>> {
+    // SAFETY: `vma` is locked and `pte` is one of its entries, still locked; the page returned,
+    // if any, is mapped by that entry, whose lock keeps its folio referenced and unsplit while
+    // `locked` is borrowed.
+    let normal: Option<&FolioPage> = unsafe {
+        let page = bindings::vm_normal_page(vma.as_ptr(), address, pte.into_raw());
+        (!page.is_null()).then(|| FolioPage::from_raw(page))
+    };
+    let pte_write = pte.is_write();
+
+    // Only anonymous pages matter to can_follow_write_pte().
+    if flags.contains(Foll::Write) && !pte_write {
+        let ok = can_follow_write_common(normal, vma, flags)
+            // SAFETY: `vma` is locked and `pte` one of its entries.
+            && unsafe {
+                !bindings::pte_needs_soft_dirty_wp(vma.as_ptr(), pte.into_raw())
+                    && !bindings::userfaultfd_pte_wp(vma.as_ptr(), pte.into_raw())
+            };
+        if !ok {
+            return Ok(None);
+        }
+    }
+
+    let page = match normal {
+        Some(page) => page,
+        // Core dumps skip special pages, the zero page included.
+        None if flags.contains(Foll::Dump) => return Err(EFAULT),
+        // SAFETY: The zero page has a memmap and is never freed.
+        None if pgtable::is_zero_pfn(pte.pfn()) => unsafe { FolioPage::from_raw(pte.page()) },
+        // SAFETY: By this function's contract.
+        None => return Err(unsafe { follow_pfn_pte(vma, address, locked, flags) }),
+    };
+    let folio = page.folio();
+
+    if !pte_write && must_unshare(Some(vma), flags, page) {
+        return Err(EMLINK);
+    }
+    vm_warn_on_once_folio!(
+        flags.contains(Foll::Pin) && folio.is_anon() && !page.is_anon_exclusive(),
+        folio,
+        page.index_in_folio()
+    );
+
+    // Does nothing unless FOLL_GET or FOLL_PIN is set.
+    pin::try_grab_folio(folio, 1, flags)?;
+
+    // Make the page accessible if and only if its content is going to be accessed (FOLL_PIN);
+    // see Documentation/core-api/pin_user_pages.rst.
+    if flags.contains(Foll::Pin) {
+        if let Err(e) = folio.make_accessible() {
+            // SAFETY: The pin was taken just above.
+            unsafe { pin::put_folio(folio, 1, flags) };
+            return Err(e);
+        }
+    }
+    if flags.contains(Foll::Touch) {
+        if flags.contains(Foll::Write) && !pte.is_dirty() && !folio.is_dirty() {
+            // SAFETY: The PTE lock is held with the folio mapped by the entry.
+            unsafe { folio.mark_dirty() };
+        }
+        // pte_mkyoung() would be more precise, but needs atomic care not to lose the dirty
+        // bit; folio_mark_accessed() is simpler.
+        folio.mark_accessed();
+    }
+    Ok(Some(page.as_ptr()))
+}
+
+/// The PMD level (C: `follow_pmd_mask()`).
+///
+/// # Safety
+///
+/// `pudp` must be `address`'s PUD entry in `vma`'s page tables, a table (not a leaf).
+#[inline(always)]
+pub(crate) unsafe fn follow_pmd_mask(
+    vma: &VmaRef,
+    address: usize,
+    pudp: *mut bindings::pud_t,
+    flags: FollFlags,
+    page_mask: &mut usize,
+) -> Result<Option<PagePtr>> {
+    let mm = vma.mm().as_raw();
+    // SAFETY: `pudp` is a valid table entry.
+    let pmdp = unsafe { bindings::pmd_offset(pudp, address) };
+    // SAFETY: `pmdp` is valid; it is read once, without the lock.
+    let pmdval = unsafe { Pmd::read_lockless(pmdp) };
+    if pmdval.is_none() || !pmdval.is_present() {
+        return no_page_table(vma, flags, address);
+    }
+    if !pmdval.is_leaf() {
+        // SAFETY: `pmdp` is `address`'s PMD entry.
+        return unsafe { follow_page_pte(vma, address, pmdp, flags) };
+    }
+    if pmdval.is_protnone() && !can_follow_protnone(vma, flags) {
+        return no_page_table(vma, flags, address);
+    }
+
+    // SAFETY: `pmdp` is `address`'s PMD entry in `mm`.
+    let ptl = unsafe { PtLock::pmd(mm, pmdp) };
+    // SAFETY: `pmdp` is valid and now locked.
+    let pmdval = unsafe { Pmd::read(pmdp) };
+    if !pmdval.is_present() {
+        drop(ptl);
+        return no_page_table(vma, flags, address);
+    }
+    if !pmdval.is_leaf() {
+        drop(ptl);
+        // SAFETY: `pmdp` is `address`'s PMD entry.
+        return unsafe { follow_page_pte(vma, address, pmdp, flags) };
+    }
+    if pmdval.is_trans_huge() && flags.contains(Foll::SplitPmd) {
+        drop(ptl);
+        // SAFETY: `pmdp` is `address`'s PMD entry in `vma`, the mmap lock is held.
+        unsafe { bindings::split_huge_pmd(vma.as_ptr(), pmdp, address) };
+        // If the split left the PMD empty, put a page table in quickly.
+        // SAFETY: As above.
+        if unsafe { bindings::pte_alloc(mm, pmdp) } {
+            return Err(ENOMEM);
+        }
+        // SAFETY: `pmdp` is `address`'s PMD entry.
+        return unsafe { follow_page_pte(vma, address, pmdp, flags) };
+    }
+    // SAFETY: `pmdp` is `address`'s PMD entry, locked, a present leaf.
+    let page = unsafe { follow_huge_pmd(vma, address, pmdp, flags, page_mask) };
+    drop(ptl);
+    page
+}
+
+/// The PUD level (C: `follow_pud_mask()`).
+///
+/// # Safety
+///
+/// `p4dp` must be `address`'s P4D entry in `vma`'s page tables, present.
+#[inline(always)]
+pub(crate) unsafe fn follow_pud_mask(
+    vma: &VmaRef,
+    address: usize,
+    p4dp: *mut bindings::p4d_t,
+    flags: FollFlags,
+    page_mask: &mut usize,
+) -> Result<Option<PagePtr>> {
+    // SAFETY: `p4dp` is a valid, present entry.
+    let pudp = unsafe { bindings::pud_offset(p4dp, address) };
+    // SAFETY: `pudp` is valid.
+    let pud = unsafe { Pud::read(pudp) };
+    if !pud.is_present() {
+        return no_page_table(vma, flags, address);
+    }
+    if pud.is_leaf() {
+        // SAFETY: `pudp` is `address`'s PUD entry in `vma`'s mm.
+        let ptl = unsafe { PtLock::pud(vma.mm().as_raw(), pudp) };
+        // SAFETY: `pudp` is `address`'s PUD entry, locked.
+        let page = unsafe { follow_huge_pud(vma, address, pudp, flags, page_mask) };
+        drop(ptl);
+        return match page {
+            Ok(None) => no_page_table(vma, flags, address),
+            other => other,
+        };
+    }
+    if pud.is_bad() {
+        return no_page_table(vma, flags, address);
+    }
+    // SAFETY: `pudp` is a present table entry.
+    unsafe { follow_pmd_mask(vma, address, pudp, flags, page_mask) }
+}
+
+/// Looks up the page mapped at `address` in `vma`, taking a reference or a pin as `flags` say
+/// (C: `follow_page_mask()`).
+///
+/// Returns the page (for a huge leaf the exact subpage, with `*page_mask` set to the number of
+/// pages of the leaf minus one); `None` if the caller must fault (no mapping, not present,
+/// PROT_NONE to be faulted, a write that cannot be followed); or an error: `EFAULT` for
+/// `FOLL_DUMP` on a hole or the zero page, `EEXIST` for an entry without a `struct page`,
+/// `EMLINK` when a shared anonymous page must be unshared first (`FOLL_PIN` without
+/// `FOLL_WRITE`), or what taking the reference gave.
+///
+/// # Safety
+///
+/// The caller must hold the mmap lock of `vma`'s mm.
+///
+/// Inlined into the walk of the slow path, as in C, where it is `static` with one caller; the
+/// exported `follow_page()` gets its own copy.
+#[inline(always)]
+pub(crate) unsafe fn follow_page_mask(
+    vma: &VmaRef,
+    address: usize,
+    flags: FollFlags,
+    page_mask: &mut usize,
+) -> Result<Option<PagePtr>> {
+    let mm = vma.mm().as_raw();
+    // Takes the hugetlb VMA lock for hugetlb VMAs.
+    // SAFETY: `vma` is valid, the mmap lock is held.
+    unsafe { bindings::vma_pgtable_walk_begin(vma.as_ptr()) };
+    *page_mask = 0;
+    // SAFETY: `mm` is valid and its page tables stay while the mmap lock is held.
+    let pgdp = unsafe { bindings::pgd_offset(mm, address) };
+    // SAFETY: `pgdp` is valid.
+    let pgd = unsafe { Pgd::read(pgdp) };
+    let page = if pgd.is_none() || pgd.is_bad() {
+        no_page_table(vma, flags, address)
+    } else {
+        // SAFETY: `pgdp` is a present entry.
+        let p4dp = unsafe { bindings::p4d_offset(pgdp, address) };
+        // SAFETY: `p4dp` is valid.
+        let p4d = unsafe { P4d::read(p4dp) };
+        // P4D leaves do not exist on the architectures this code supports.
+        if !p4d.is_present() || p4d.is_bad() {
+            no_page_table(vma, flags, address)
+        } else {
+            // SAFETY: `p4dp` is a present entry.
+            unsafe { follow_pud_mask(vma, address, p4dp, flags, page_mask) }
+        }
+    };
+    // SAFETY: Paired with the begin above.
+    unsafe { bindings::vma_pgtable_walk_end(vma.as_ptr()) };
+    page
+}
+
+/// Follows an address in the gate area (the x86-64 vsyscall page), which has no VMA in the mm
+/// (C: `get_gate_page()`).
+///
+/// Returns the gate VMA and, if `want_page`, the page with a reference or pin taken per `flags`;
+/// `EFAULT` for an address outside the gate area.
+pub(crate) fn get_gate_page<'l>(
+    lock: &'l MmapLocked<'_>,
+    address: usize,
+    flags: FollFlags,
+    want_page: bool,
+) -> Result<(&'l VmaRef, Option<PagePtr>)> {
+    // User gate pages are read-only.
+    if flags.contains(Foll::Write) || !lock.in_gate_area(address) {
+        return Err(EFAULT);
+    }
+    // SAFETY: The mm is valid and its page tables stay while the mmap lock is held (`lock`'s
+    // invariant); every pointer is followed only after its entry was checked to be present, and
+    // in the gate area no level above the PTE is a leaf.
+    unsafe {
+        let pgdp = bindings::pgd_offset(lock.as_raw(), address);
+        if Pgd::read(pgdp).is_none() {
+            return Err(EFAULT);
+        }
+        let p4dp = bindings::p4d_offset(pgdp, address);
+        if P4d::read(p4dp).is_none() {
+            return Err(EFAULT);
+        }
+        let pudp = bindings::pud_offset(p4dp, address);
+        if Pud::read(pudp).is_none() {
+            return Err(EFAULT);
+        }
+        let pmdp = bindings::pmd_offset(pudp, address);
+        if !Pmd::read(pmdp).is_present() {
+            return Err(EFAULT);
+        }
+        let ptep = bindings::pte_offset_map(pmdp, address);
+        if ptep.is_null() {
+            return Err(EFAULT);
+        }
+        let result = gate_pte(lock, address, Pte::read(ptep), flags, want_page);
+        bindings::pte_unmap(ptep);
+        result
+    }
+}
+
+/// [`get_gate_page`] once the PTE is read.
+///
+/// # Safety
+///
+/// `entry` is the PTE of the gate area at `address`, read from a table still mapped.
+unsafe fn gate_pte<'l>(
+    lock: &'l MmapLocked<'_>,
+    address: usize,
+    entry: Pte,
+    flags: FollFlags,
+    want_page: bool,
+) -> Result<(&'l VmaRef, Option<PagePtr>)> {
+    if entry.is_none() {
+        return Err(EFAULT);
+    }
+    let vma = lock.gate_vma().ok_or(EFAULT)?;
+    if !want_page {
+        return Ok((vma, None));
+    }
+    // SAFETY: `vma` is the gate VMA and `entry` its PTE.
+    let mut page = unsafe { bindings::vm_normal_page(vma.as_ptr(), address, entry.into_raw()) };
+    if page.is_null() {
+        if flags.contains(Foll::Dump) || !pgtable::is_zero_pfn(entry.pfn()) {
+            return Err(EFAULT);
+        }
+        // SAFETY: The zero page has a memmap.
+        page = unsafe { entry.page() };
+    }
+    // SAFETY: The gate page and the zero page are never freed.
+    pin::try_grab_folio(unsafe { Folio::from_page(page) }, 1, flags)?;
+    Ok((vma, Some(page)))
+}
