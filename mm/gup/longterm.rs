@@ -422,6 +422,11 @@ impl IsolatedList {
 #[pinned_drop]
 impl PinnedDrop for IsolatedList {
     fn drop(self: Pin<&mut Self>) {
+        // Almost always empty (every folio may stay pinned): no call then, as in C, where
+        // only the migration path puts folios back.
+        if self.is_empty() {
+            return;
+        }
         // SAFETY: An initialised list of isolated folios; each goes back to the LRU (or the
         // hugetlb active list) with its isolation reference.
         unsafe { bindings::putback_movable_pages(self.as_ptr()) };
