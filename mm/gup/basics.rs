@@ -216,11 +216,6 @@ pub(crate) fn current_mm() -> MmPtr {
     unsafe { (*bindings::get_current()).mm }
 }
 
-/// Whether the current task has a fatal signal pending.
-pub(crate) fn fatal_signal_pending() -> bool {
-    kernel::current!().fatal_signal_pending()
-}
-
 /// Sets `MMF_HAS_PINNED`, which fork() reads to copy pinned anonymous pages; only if not yet set,
 /// to avoid cache line bouncing on concurrent pins (C: `mm_set_has_pinned_flag()`).
 ///

@@ -22,7 +22,6 @@ use kernel::{
 use crate::{
     basics::{
         errno,
-        fatal_signal_pending,
         is_shadow_stack,
         MmPtr, //
         MmapLocked,
@@ -271,7 +270,7 @@ pub(crate) unsafe fn fixup_user_fault(
         if !vma_permits_fault(vma, fault_flags) {
             return EFAULT.to_errno();
         }
-        if fault_flags & fault_flag::KILLABLE != 0 && fatal_signal_pending() {
+        if fault_flags & fault_flag::KILLABLE != 0 && kernel::current!().fatal_signal_pending() {
             return EINTR.to_errno();
         }
         // SAFETY: `vma` is valid under the lock.

@@ -27,7 +27,6 @@ use kernel::{
 use crate::{
     basics::{
         errno_long,
-        fatal_signal_pending,
         mm_set_has_pinned_flag,
         MmPtr,
         MmapLocked,
@@ -250,7 +249,7 @@ pub(crate) unsafe fn walk_range(
             // Follow the page, faulting it in until it is there.
             loop {
                 // With a fatal signal pending, stop faulting (and allocating).
-                if fatal_signal_pending() {
+                if kernel::current!().fatal_signal_pending() {
                     return Err(EINTR);
                 }
                 kernel::task::cond_resched();
@@ -317,7 +316,7 @@ pub(crate) unsafe fn walk_range(
 /// Whether GUP should stop for a signal: always for a fatal one, for any with
 /// `FOLL_INTERRUPTIBLE` (C: `gup_signal_pending()`).
 pub(crate) fn gup_signal_pending(flags: FollFlags) -> bool {
-    if fatal_signal_pending() {
+    if kernel::current!().fatal_signal_pending() {
         return true;
     }
     if !flags.contains(Foll::Interruptible) {
