@@ -203,7 +203,7 @@ cmd_kunit() {
 	build_lock
 	log "kunit: tools/testing/kunit/kunit.py run --kunitconfig=mm/gup --arch=x86_64 (build: $BUILDS/kunit)"
 	local rc=0
-	inchroot "cd $IN/linux && tools/testing/kunit/kunit.py run --kunitconfig=mm/gup \
+	inchroot_tcg "cd $IN/linux && tools/testing/kunit/kunit.py run --kunitconfig=mm/gup \
 		--arch=x86_64 --make_options LLVM=1 --build_dir=$IN/build/kunit --jobs=$JOBS $*" \
 		> "$BUILDS/kunit.log" 2>&1 || rc=$?
 	build_unlock

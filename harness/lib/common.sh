@@ -114,3 +114,19 @@ inchroot() {
 		PATH=/usr/lib/llvm-19/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		/bin/bash -eo pipefail -c "$*"
 }
+
+# inchroot_tcg CMD: inchroot, with /dev/kvm hidden from CMD (and only from it:
+# a mount namespace of its own). For tools that ask QEMU for
+# "-accel kvm ... -accel tcg", the first that works, as kunit.py does: our
+# machines have a /dev/kvm that opens but cannot run a kernel (no VMX or SVM
+# in the CPU flags; the guest dies silently with KVM's "emulation failure" at
+# its first cmpxchg16b), so QEMU must fall back to TCG, which every boot of
+# the harness asks for explicitly.
+inchroot_tcg() {
+	mount_chroot
+	unshare -m --propagation private /bin/bash -c '
+		[ ! -e "$1/dev/kvm" ] || mount --bind /dev/null "$1/dev/kvm"
+		exec chroot "$@"' _ "$CHROOT" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+		PATH=/usr/lib/llvm-19/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		/bin/bash -eo pipefail -c "$*"
+}
