@@ -16,9 +16,9 @@
 //! ```
 //! use kernel::{mm::folio::Folio, page::Page, prelude::*, sync::aref::ARef};
 //!
-//! let page = Page::alloc_page(GFP_KERNEL)?;
-//! // SAFETY: `page` owns a reference to its page, and outlives the borrow.
-//! let folio: &Folio = unsafe { Folio::from_page(page.as_ptr()) };
+//! // An allocated page is an order-0 folio, whose reference the `ARef` owns.
+//! let owner: ARef<Folio> = Page::alloc_page(GFP_KERNEL)?.into();
+//! let folio: &Folio = &owner;
 //! assert!(!folio.is_large());
 //! assert_eq!(folio.nr_pages(), 1);
 //! // Its one page, borrowed as the folio is.
@@ -40,11 +40,12 @@
 use crate::{
     bindings,
     error::{Error, Result},
+    page::Page,
     str::{CStr, CStrExt},
-    sync::aref::AlwaysRefCounted,
+    sync::aref::{ARef, AlwaysRefCounted},
     types::Opaque,
 };
-use core::ptr::NonNull;
+use core::{mem::ManuallyDrop, ptr::NonNull};
 
 /// A wrapper for the kernel's `struct folio`.
 ///
@@ -73,6 +74,35 @@ unsafe impl AlwaysRefCounted for Folio {
     unsafe fn dec_ref(obj: NonNull<Self>) {
         // SAFETY: The caller gives up one reference it owns.
         unsafe { bindings::folio_put(obj.cast().as_ptr()) };
+    }
+}
+
+/// An allocated page is an order-0 folio: the page's reference becomes the folio's, dropped with
+/// `folio_put()` instead of `__free_pages()`.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{mm::folio::Folio, page::Page, prelude::*, sync::aref::ARef};
+///
+/// let folio: ARef<Folio> = Page::alloc_page(GFP_KERNEL)?.into();
+/// assert!(!folio.is_large() && !folio.is_zero());
+/// assert!(folio.ref_count() >= 1);
+/// // Its page is the one allocated.
+/// assert_eq!(folio.page_ref(0).ok_or(EINVAL)?.index_in_folio(), 0);
+/// # Ok::<(), Error>(())
+/// ```
+impl From<Page> for ARef<Folio> {
+    #[inline]
+    fn from(page: Page) -> Self {
+        let page = ManuallyDrop::new(page);
+        // SAFETY: `page` owns (type invariant) one reference to a valid order-0 page, which is
+        // its own folio; that reference is handed to the `ARef` (`page` is not dropped), and
+        // `folio_put()` frees an order-0 page as `__free_pages(page, 0)` does.
+        unsafe {
+            let folio = bindings::page_folio(page.as_ptr());
+            ARef::from_raw(NonNull::new_unchecked(folio.cast()))
+        }
     }
 }
 
@@ -283,6 +313,36 @@ impl Folio {
     pub fn is_longterm_pinnable(&self) -> bool {
         // SAFETY: Valid by the type invariant.
         unsafe { bindings::folio_is_longterm_pinnable(self.as_ptr()) }
+    }
+
+    /// Returns `true` for device-coherent `ZONE_DEVICE` memory, which must be migrated to
+    /// system memory before it is pinned long term (C: `folio_is_device_coherent()`).
+    // The helper is built with `CONFIG_RUST_GUP` only, so far.
+    #[cfg(CONFIG_RUST_GUP)]
+    #[inline(always)]
+    pub fn is_device_coherent(&self) -> bool {
+        // SAFETY: Valid by the type invariant.
+        unsafe { bindings::folio_is_device_coherent(self.as_ptr()) }
+    }
+
+    /// Returns `true` if the folio may sit in a per-CPU LRU cache, which then holds a reference
+    /// that an LRU drain gives back (C: `folio_may_be_lru_cached()`).
+    // The helper is built with `CONFIG_RUST_GUP` only, so far.
+    #[cfg(CONFIG_RUST_GUP)]
+    #[inline(always)]
+    pub fn may_be_lru_cached(&self) -> bool {
+        // SAFETY: Valid by the type invariant.
+        unsafe { bindings::folio_may_be_lru_cached(self.as_ptr()) }
+    }
+
+    /// Returns the references the folio's mappings, page cache and private data account for:
+    /// more than that, and someone else holds it (C: `folio_expected_ref_count()`).
+    // The helper is built with `CONFIG_RUST_GUP` only, so far.
+    #[cfg(CONFIG_RUST_GUP)]
+    #[inline(always)]
+    pub fn expected_ref_count(&self) -> i32 {
+        // SAFETY: Valid by the type invariant; only its flags and mapping counts are read.
+        unsafe { bindings::folio_expected_ref_count(self.as_ptr()) }
     }
 
     /// Marks the folio referenced, for reclaim's ageing (C: `folio_set_referenced()`).
