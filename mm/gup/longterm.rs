@@ -437,21 +437,8 @@ impl PinnedDrop for IsolatedList {
 /// for, which an LRU drain may give back.
 #[cfg(CONFIG_MIGRATION)]
 fn has_extra_refs(folio: &Folio, pin_refs: i32) -> bool {
-    // SAFETY: `folio` is borrowed, hence valid; both only read its flags and mapping counts.
-    let (cached, expected) = unsafe {
-        (
-            bindings::folio_may_be_lru_cached(folio.as_ptr()),
-            bindings::folio_expected_ref_count(folio.as_ptr()),
-        )
-    };
-    cached && folio.ref_count() != expected.wrapping_add(pin_refs)
-}
-
-/// Whether `folio` is device-coherent memory (C: `folio_is_device_coherent()`).
-#[cfg(CONFIG_MIGRATION)]
-fn is_device_coherent(folio: &Folio) -> bool {
-    // SAFETY: `folio` is borrowed, hence valid.
-    unsafe { bindings::folio_is_device_coherent(folio.as_ptr()) }
+    folio.may_be_lru_cached()
+        && folio.ref_count() != folio.expected_ref_count().wrapping_add(pin_refs)
 }
 
 /// Puts every folio of `pinned` that may not be pinned long term on `list` (isolated from the
@@ -477,7 +464,7 @@ fn collect_unpinnable(pinned: &Pinned<'_>, list: &IsolatedList) -> usize {
             continue;
         }
         collected += 1;
-        if is_device_coherent(folio) {
+        if folio.is_device_coherent() {
             // Migrated by `migrate_unpinnable()`, pin by pin.
             continue;
         }
@@ -514,7 +501,7 @@ fn migrate_unpinnable(pinned: &mut Pinned<'_>, list: &IsolatedList) -> Result {
         let Some(pin) = pinned.take(i) else {
             continue;
         };
-        if is_device_coherent(pin.folio()) {
+        if pin.folio().is_device_coherent() {
             // Migration fails on a pinned folio: turn the pin into a plain reference, which the
             // migration consumes.
             if migrate_device_coherent(pin.into_ref()) {
@@ -696,10 +683,10 @@ fn memfd_pin_range(
                 let Some(folio) = fbatch.folio(i) else {
                     break;
                 };
-                if pin::try_grab_folio(folio, 1, Foll::Pin.into()).is_err() {
+                let Ok(pin) = FolioPin::new(folio) else {
                     fbatch.release();
                     break 'pin EINVAL;
-                }
+                };
                 if nr == 0 {
                     // C: `offset_in_folio(folio, start)`.
                     *offset = start & ((folio.nr_pages() << bindings::PAGE_SHIFT) - 1);
@@ -707,7 +694,9 @@ fn memfd_pin_range(
                 let Some(slot) = folios.get_mut(nr) else {
                     break;
                 };
-                *slot = folio.as_ptr();
+                // The pin goes to the caller's array: given up below on an error, else handed
+                // over to the caller.
+                *slot = pin.into_raw();
                 nr += 1;
                 if nr == folios.len() {
                     break;

@@ -147,6 +147,14 @@ pub(crate) unsafe fn add_pin(folio: &Folio) {
 pub(crate) struct FolioPin(NonNull<Folio>);
 
 impl FolioPin {
+    /// Pins `folio` once (C: `try_grab_folio(folio, 1, FOLL_PIN)`); the zero page's folio is
+    /// never really pinned, and giving up its "pin" does nothing either.
+    pub(crate) fn new(folio: &Folio) -> Result<Self> {
+        try_grab_folio(folio, 1, Foll::Pin.into())?;
+        // INVARIANT: The pin just taken, owned by nobody else.
+        Ok(Self(NonNull::from(folio)))
+    }
+
     /// Takes over a pin of `folio`.
     ///
     /// # Safety
@@ -163,17 +171,21 @@ impl FolioPin {
         unsafe { self.0.as_ref() }
     }
 
+    /// Hands the pin over to C (an entry of a folio array that the caller fills), which gives
+    /// it up later.
+    pub(crate) fn into_raw(self) -> *mut bindings::folio {
+        core::mem::ManuallyDrop::new(self).folio().as_ptr()
+    }
+
     /// Turns the pin into a plain reference (as before migrating the folio, which fails on a
     /// pinned one).
+    ///
+    /// C: `folio_get()`, then `gup_put_folio(folio, 1, FOLL_PIN)`.
     pub(crate) fn into_ref(self) -> ARef<Folio> {
-        let this = core::mem::ManuallyDrop::new(self);
-        let folio = this.folio();
-        // SAFETY: One reference, owned by the `ARef` returned; the pin keeps the folio meanwhile.
-        unsafe { folio.ref_add(1) };
-        // SAFETY: Gives up the pin `this` owns (type invariant) and does not drop.
-        unsafe { put_folio(folio, 1, Foll::Pin.into()) };
-        // SAFETY: The reference added above is handed to the `ARef`.
-        unsafe { ARef::from_raw(this.0) }
+        // The new reference is taken while the pin still keeps the folio.
+        let folio = ARef::from(self.folio());
+        drop(self);
+        folio
     }
 }
 
@@ -233,17 +245,23 @@ impl<'a> PinnedPages<'a> {
         self.0.get(i).copied().unwrap_or(core::ptr::null_mut())
     }
 
+    /// Borrows the page of entry `i`, or `None` for a NULL entry or past the end.
+    #[inline(always)]
+    fn page(&self, i: usize) -> Option<&FolioPage> {
+        let page = self.get(i);
+        // SAFETY: A non-NULL entry is a pinned page (type invariant); the pin, which `self`
+        // owns until it is consumed, keeps the page's folio referenced and unsplit while `self`
+        // is borrowed.
+        (!page.is_null()).then(|| unsafe { FolioPage::from_raw(page) })
+    }
+
     /// Returns the folio of entry `i` and how many entries from `i` on belong to it, or `None`
     /// for a NULL entry (C: `gup_folio_next()`).
     #[inline]
     fn folio_run(&self, i: usize) -> Option<(&Folio, usize)> {
-        let first = self.get(i);
-        if first.is_null() {
-            return None;
-        }
-        // SAFETY: `first` is a non-NULL entry, so pinned by the type invariant; the pin, which
-        // `self` owns, keeps the folio while `self` is borrowed.
-        let folio = unsafe { Folio::from_page(first) };
+        let page = self.page(i)?;
+        let first = page.as_ptr();
+        let folio = page.folio();
         // No wraps below: `i < next <= len`, and the pointers stay within the memmap (or one
         // past a folio's last page). (GUP-fast gives pins back through this with interrupts just
         // re-enabled; it is kept free of overflow checks anyway.)
@@ -257,12 +275,12 @@ impl<'a> PinnedPages<'a> {
             let mut expect = first.wrapping_add(1);
             while next < self.len() {
                 let page = self.get(next);
-                if page != expect || page >= end {
-                    // SAFETY: A non-NULL entry is pinned (type invariant), its folio kept by
-                    // the pin.
-                    if page.is_null() || !core::ptr::eq(unsafe { Folio::from_page(page) }, folio) {
-                        break;
-                    }
+                if (page != expect || page >= end)
+                    && !self
+                        .page(next)
+                        .is_some_and(|p| core::ptr::eq(p.folio(), folio))
+                {
+                    break;
                 }
                 expect = page.wrapping_add(1);
                 next = next.wrapping_add(1);
@@ -291,12 +309,9 @@ impl<'a> PinnedPages<'a> {
             return;
         }
         for i in 0..self.len() {
-            let page = self.get(i);
-            if page.is_null() {
+            let Some(page) = self.page(i) else {
                 continue;
-            }
-            // SAFETY: A non-NULL entry is pinned (type invariant), its folio kept by the pin.
-            let page = unsafe { FolioPage::from_raw(page) };
+            };
             let folio = page.folio();
             if page.is_zero() || !folio.is_anon() {
                 continue;
@@ -371,9 +386,10 @@ pub(crate) unsafe fn unpin_page_range(page: PagePtr, npages: usize, make_dirty: 
     }
     let mut i = 0;
     while i < npages {
-        // SAFETY: `i < npages`, so `page + i` is a page of the caller's pinned range.
-        let next = unsafe { page.add(i) };
-        // SAFETY: `next` is pinned by the caller, until the put below.
+        // No wrap: `i < npages`, and the range is in the memmap.
+        let next = page.wrapping_add(i);
+        // SAFETY: `i < npages`, so `next` is a page of the caller's pinned range, pinned until
+        // the put below.
         let folio = unsafe { Folio::from_page(next) };
         let nr = if folio.is_large() {
             // SAFETY: `next` is a page of `folio`.
