@@ -111,38 +111,11 @@ pub(crate) unsafe fn gup_longterm_locked(
     locked: &mut c_int,
     flags: FollFlags,
 ) -> c_long {
-    if !flags.contains(Foll::Longterm) {
-        // SAFETY: By the caller's guarantee.
-        return unsafe { slow_path(mm, start, nr_pages, pages, locked, flags) };
-    }
-    // SAFETY: By the caller's guarantee.
-    unsafe { gup_longterm_migrate(mm, start, nr_pages, pages, locked, flags) }
-}
-
-/// The slow path on the caller's page array (NULL for none).
-///
-/// # Safety
-///
-/// As for [`gup_longterm_locked`].
-#[inline(always)]
-unsafe fn slow_path(
-    mm: MmPtr,
-    start: usize,
-    nr_pages: usize,
-    pages: *mut PagePtr,
-    locked: &mut c_int,
-    flags: FollFlags,
-) -> c_long {
-    // SAFETY: By the caller's guarantee.
-    unsafe {
-        slow::get_user_pages_locked(
-            mm,
-            start,
-            nr_pages,
-            PagesOut::from_raw(pages, nr_pages),
-            locked,
-            flags,
-        )
+    // SAFETY: This function's contract is the type's invariant.
+    let slow = unsafe { SlowPath::new(mm, start, nr_pages, pages, locked, flags) };
+    match slow.longterm() {
+        Ok(longterm) => gup_longterm_migrate(longterm),
+        Err(mut slow) => slow.run(),
     }
 }
 
@@ -162,36 +135,118 @@ pub(crate) unsafe fn gup_longterm_locked_call(
     locked: &mut c_int,
     flags: FollFlags,
 ) -> c_long {
-    // SAFETY: By the caller's guarantee.
+    // SAFETY: The same contract.
     unsafe { gup_longterm_locked(mm, start, nr_pages, pages, locked, flags) }
 }
 
-/// [`gup_longterm_locked`] with `FOLL_LONGTERM`: the slow path, then the migration of what it
-/// pinned where it may not stay, until all of it may.
+/// The slow path's arguments, as the entry points pass them on, checked by their caller once.
 ///
-/// # Safety
+/// # Invariants
 ///
-/// As for [`gup_longterm_locked`].
-#[inline(never)]
-unsafe fn gup_longterm_migrate(
+/// `mm` is valid; `pages` is NULL or valid for reads and writes of `nr_pages` entries, which
+/// nobody else accesses for `'a`; with `FOLL_LONGTERM` in `flags`, `pages` is not NULL and
+/// `FOLL_PIN` is set too; `*locked` is the caller's lock state, as
+/// [`slow::get_user_pages_locked`] takes it.
+struct SlowPath<'a> {
     mm: MmPtr,
     start: usize,
     nr_pages: usize,
     pages: *mut PagePtr,
-    locked: &mut c_int,
+    locked: &'a mut c_int,
     flags: FollFlags,
-) -> c_long {
-    let _pin = MemallocPin::save();
-    loop {
-        // SAFETY: By the caller's guarantee.
-        let nr_pinned = unsafe { slow_path(mm, start, nr_pages, pages, locked, flags) };
+}
+
+impl<'a> SlowPath<'a> {
+    /// Takes the slow path's arguments.
+    ///
+    /// # Safety
+    ///
+    /// The arguments must be as the type's invariants say.
+    #[inline(always)]
+    unsafe fn new(
+        mm: MmPtr,
+        start: usize,
+        nr_pages: usize,
+        pages: *mut PagePtr,
+        locked: &'a mut c_int,
+        flags: FollFlags,
+    ) -> Self {
+        // INVARIANT: By the caller's guarantee.
+        Self {
+            mm,
+            start,
+            nr_pages,
+            pages,
+            locked,
+            flags,
+        }
+    }
+
+    /// The arguments as [`Longterm`] if `FOLL_LONGTERM` is set, else unchanged.
+    #[inline(always)]
+    fn longterm(self) -> core::result::Result<Longterm<'a>, Self> {
+        if self.flags.contains(Foll::Longterm) {
+            // INVARIANT: `FOLL_LONGTERM` is set.
+            Ok(Longterm(self))
+        } else {
+            Err(self)
+        }
+    }
+
+    /// Runs the slow path on the caller's page array (C: `__get_user_pages_locked()`).
+    #[inline(always)]
+    fn run(&mut self) -> c_long {
+        // SAFETY: `mm` is valid, `pages` NULL or valid and exclusive for `nr_pages` entries, and
+        // `*locked` the lock state the slow path expects (type invariant).
+        unsafe {
+            slow::get_user_pages_locked(
+                self.mm,
+                self.start,
+                self.nr_pages,
+                PagesOut::from_raw(self.pages, self.nr_pages),
+                self.locked,
+                self.flags,
+            )
+        }
+    }
+}
+
+/// The slow path's arguments with `FOLL_LONGTERM`.
+///
+/// # Invariants
+///
+/// `FOLL_LONGTERM` is set in `self.0.flags`, so (invariant of [`SlowPath`]) `FOLL_PIN` is too
+/// and `self.0.pages` is not NULL.
+struct Longterm<'a>(SlowPath<'a>);
+
+impl Longterm<'_> {
+    /// Runs the slow path and returns how many pages it pinned, with their pins as [`Pinned`];
+    /// what the slow path returned if it pinned none.
+    fn pin(&mut self) -> core::result::Result<(c_long, Pinned<'_>), c_long> {
+        let nr_pinned = self.0.run();
         if nr_pinned <= 0 {
-            return nr_pinned;
+            return Err(nr_pinned);
         }
         // CAST: Positive, and at most `nr_pages`.
-        // SAFETY: The slow path filled the first `nr_pinned` entries of the caller's array with
-        // pins (FOLL_LONGTERM implies FOLL_PIN), which are handed over.
-        let pinned = unsafe { Pinned::pages(pages, nr_pinned as usize) };
+        let len = nr_pinned as usize;
+        // SAFETY: `pages` is not NULL, valid and exclusive for `nr_pages` entries (type
+        // invariants), and the slow path just filled the first `nr_pinned` with pins
+        // (`FOLL_PIN`), which are handed over; they stay borrowed until the next run.
+        let pinned = unsafe { Pinned::pages(core::slice::from_raw_parts_mut(self.0.pages, len)) };
+        Ok((nr_pinned, pinned))
+    }
+}
+
+/// [`gup_longterm_locked`] with `FOLL_LONGTERM`: the slow path, then the migration of what it
+/// pinned where it may not stay, until all of it may.
+#[inline(never)]
+fn gup_longterm_migrate(mut longterm: Longterm<'_>) -> c_long {
+    let _pin = MemallocPin::save();
+    loop {
+        let (nr_pinned, pinned) = match longterm.pin() {
+            Ok(pinned) => pinned,
+            Err(ret) => return ret,
+        };
         match check_and_migrate(pinned) {
             Ok(()) => return nr_pinned,
             Err(e) if e == EAGAIN => continue,
@@ -216,15 +271,14 @@ enum Pinned<'a> {
 // Without `CONFIG_MIGRATION` nothing is checked, so only the constructors are used.
 #[cfg_attr(not(CONFIG_MIGRATION), allow(dead_code))]
 impl<'a> Pinned<'a> {
-    /// Takes over the pins of the `len` pages at `pages`.
+    /// Takes over the pins of `pages`.
     ///
     /// # Safety
     ///
-    /// `pages` is valid for reads and writes of `len` entries, which nobody else accesses for
-    /// `'a`; each is a page pinned by the caller, which hands the pin over.
-    unsafe fn pages(pages: *mut PagePtr, len: usize) -> Self {
-        // SAFETY: By the caller's guarantee. INVARIANT: The pins are handed over.
-        Self::Pages(unsafe { core::slice::from_raw_parts_mut(pages, len) })
+    /// Each entry is a page pinned by the caller, which hands the pin over.
+    unsafe fn pages(pages: &'a mut [PagePtr]) -> Self {
+        // INVARIANT: By the caller's guarantee.
+        Self::Pages(pages)
     }
 
     /// Takes over the pins of `folios`.
@@ -246,17 +300,12 @@ impl<'a> Pinned<'a> {
 
     /// The folio of entry `i`, or `None` past the end or for a cleared entry.
     fn folio(&self, i: usize) -> Option<&Folio> {
-        match self {
-            Self::Pages(p) => {
-                let page = *p.get(i)?;
-                // SAFETY: A non-NULL entry is a pinned page (type invariant), its folio kept by
-                // the pin while `self` is borrowed.
-                (!page.is_null()).then(|| unsafe { Folio::from_page(page) })
-            }
-            Self::Folios(f) => {
-                let folio = NonNull::new(*f.get(i)?)?;
-                // SAFETY: As above, for a pinned folio.
-                Some(unsafe { folio.cast::<Folio>().as_ref() })
+        // SAFETY: A non-NULL entry is a pinned page or folio (type invariant), the folio kept by
+        // the pin while `self` is borrowed.
+        unsafe {
+            match self {
+                Self::Pages(p) => Some(Folio::from_page(NonNull::new(*p.get(i)?)?.as_ptr())),
+                Self::Folios(f) => Some(Folio::from_raw(NonNull::new(*f.get(i)?)?.as_ptr())),
             }
         }
     }
@@ -302,12 +351,13 @@ impl<'a> Pinned<'a> {
 
     /// Drops every pin still held (C: `pofs_unpin()`).
     fn unpin_all(self) {
-        match self {
-            // SAFETY: The non-NULL entries are pins `self` owns (type invariant), handed over
-            // as `self` is consumed.
-            Self::Pages(p) => unsafe { PinnedPages::from_slice(p) }.unpin(false),
-            // SAFETY: As above.
-            Self::Folios(f) => unsafe { PinnedFolios::from_slice(f) }.unpin(),
+        // SAFETY: The non-NULL entries are pins `self` owns (type invariant), handed over as
+        // `self` is consumed.
+        unsafe {
+            match self {
+                Self::Pages(p) => PinnedPages::from_slice(p).unpin(false),
+                Self::Folios(f) => PinnedFolios::from_slice(f).unpin(),
+            }
         }
     }
 }
@@ -564,24 +614,16 @@ impl<'a> Memfd<'a> {
         self.0.as_ptr()
     }
 
-    /// Whether this is a hugetlbfs file (C: `is_file_hugepages()`).
-    fn is_hugetlb(self) -> bool {
-        // SAFETY: A valid file (type invariant).
-        unsafe { bindings::is_file_hugepages(self.as_ptr()) }
-    }
-
     /// The file's size in bytes (C: `i_size_read(file_inode(file))`).
     fn size(self) -> i64 {
         // SAFETY: A valid file (type invariant).
         unsafe { bindings::gup_file_i_size(self.as_ptr()) }
     }
 
-    /// The order of the huge pages of a hugetlbfs file, 0 for shmem.
+    /// The order of the huge pages of a hugetlbfs file, 0 for shmem (C: `is_file_hugepages()`,
+    /// then `huge_page_order(hstate_file())`, in the helper).
     fn huge_page_order(self) -> u32 {
-        if !self.is_hugetlb() {
-            return 0;
-        }
-        // SAFETY: A valid hugetlbfs file (type invariant, checked above).
+        // SAFETY: A valid file (type invariant).
         unsafe { bindings::gup_file_huge_page_order(self.as_ptr()) }
     }
 
@@ -886,7 +928,7 @@ mod tests {
         pin::try_grab_folio(folio, 1, Foll::Pin.into())?;
         let mut pages = [page.as_ptr()];
         // SAFETY: The one entry is pinned; the pin is handed over.
-        let ret = check_and_migrate(unsafe { Pinned::pages(pages.as_mut_ptr(), 1) });
+        let ret = check_and_migrate(unsafe { Pinned::pages(&mut pages) });
         let still_pinned = folio.maybe_dma_pinned();
         if ret.is_ok() {
             // SAFETY: The pin taken above, kept by a successful check.
