@@ -467,51 +467,282 @@ impl<'a> PinnedFolios<'a> {
 #[cfg(CONFIG_RUST_GUP_KUNIT_TEST)]
 #[kunit_tests(rust_gup_pin)]
 mod tests {
+    //! The pin accounting and the unpin exports. The fixtures own what a test takes: folios as
+    //! `ARef<Folio>`, references and pins as [`Grabbed`] (given back when dropped), and they pass
+    //! pins to the C exports only in arrays that stand for exactly those pins, so the test bodies
+    //! are safe code. A failed assertion returns from the test, and what it still owns is given
+    //! back on the way out: a pin left behind would show up as unbalanced nr_foll_pin_*
+    //! counters. (Those counters are per-CPU deltas folded lazily, so the tests do not read them;
+    //! the harness checks their balance at the end.)
+
     use super::*;
 
-    use kernel::page::Page;
+    use kernel::{
+        ffi::{
+            c_uint,
+            c_ulong, //
+        },
+        page::Page,
+    };
 
-    /// A large folio of `1 << order` pages, freed when the last reference goes.
-    struct LargeFolio(ARef<Folio>);
+    /// A small folio of the test's own.
+    fn small_folio() -> Result<ARef<Folio>> {
+        Ok(Page::alloc_page(GFP_KERNEL)?.into())
+    }
 
-    impl LargeFolio {
-        fn new(order: u32) -> Result<Self> {
-            // SAFETY: Allocating a folio has no precondition.
-            let raw = unsafe { bindings::folio_alloc(bindings::GFP_KERNEL, order) };
-            let raw = NonNull::new(raw.cast::<Folio>()).ok_or(ENOMEM)?;
-            // SAFETY: A freshly allocated folio, whose one reference the `ARef` owns.
-            Ok(Self(unsafe { ARef::from_raw(raw) }))
+    /// A large folio of `1 << order` pages.
+    fn large_folio(order: u32) -> Result<ARef<Folio>> {
+        // SAFETY: Allocating a folio has no precondition.
+        let raw = unsafe { bindings::folio_alloc(bindings::GFP_KERNEL, order) };
+        let raw = NonNull::new(raw.cast::<Folio>()).ok_or(ENOMEM)?;
+        // SAFETY: A freshly allocated folio, whose one reference the `ARef` owns.
+        Ok(unsafe { ARef::from_raw(raw) })
+    }
+
+    /// The shared zero page's folio.
+    fn zero_folio() -> &'static Folio {
+        // SAFETY: `ZERO_PAGE()` has no precondition; the page it returns is never freed nor
+        // split.
+        unsafe { Folio::from_page(bindings::ZERO_PAGE(0)) }
+    }
+
+    /// References or pins of a folio, given back (C: `gup_put_folio()`) when dropped.
+    ///
+    /// # Invariants
+    ///
+    /// The value owns `refs` references (`FOLL_GET`) or pins (`FOLL_PIN`) of `folio`, as `flags`
+    /// say, and `refs <= MAX_GRAB`.
+    struct Grabbed<'a> {
+        folio: &'a Folio,
+        refs: u32,
+        flags: FollFlags,
+    }
+
+    impl<'a> Grabbed<'a> {
+        /// Takes `refs` references or pins with `try_grab_folio()`.
+        fn new(folio: &'a Folio, refs: u32, flags: FollFlags) -> Result<Self> {
+            try_grab_folio(folio, refs, flags)?;
+            // INVARIANT: What the grab just took, which it refuses above `MAX_GRAB`.
+            Ok(Self { folio, refs, flags })
         }
 
-        fn page(&self, n: usize) -> PagePtr {
-            self.0.page(n)
+        /// Takes `pins` pins.
+        fn pins(folio: &'a Folio, pins: u32) -> Result<Self> {
+            Self::new(folio, pins, Foll::Pin.into())
+        }
+
+        /// Whether the value holds pins rather than references.
+        fn is_pins(&self) -> bool {
+            self.flags == Foll::Pin.into()
         }
     }
 
-    fn grab(folio: &Folio, refs: u32, flags: FollFlags) -> Result {
-        try_grab_folio(folio, refs, flags)
+    impl Drop for Grabbed<'_> {
+        fn drop(&mut self) {
+            // CAST: At most `MAX_GRAB` (type invariant).
+            // SAFETY: What the value owns (type invariant), given up once.
+            unsafe { put_folio(self.folio, self.refs as i32, self.flags) };
+        }
     }
 
-    // Release before asserting: a failed assertion returns from the test, and a pin left behind
-    // would show up as unbalanced nr_foll_pin_* counters. (Those counters are per-CPU deltas
-    // folded lazily, so the tests do not read them; the harness checks their balance at the end.)
+    /// Whether the non-NULL `entries` stand for exactly `pins`: pins of different folios, each
+    /// with as many entries in its folio (`in_folio`) as it holds pins, and no other entry.
+    fn are_pins<T>(
+        pins: &[Grabbed<'_>],
+        entries: &[*mut T],
+        in_folio: impl Fn(&Folio, *mut T) -> bool,
+    ) -> bool {
+        let mut total = 0usize;
+        for (i, pin) in pins.iter().enumerate() {
+            if !pin.is_pins()
+                || pins
+                    .iter()
+                    .take(i)
+                    .any(|p| core::ptr::eq(p.folio, pin.folio))
+            {
+                return false;
+            }
+            let n = entries
+                .iter()
+                .filter(|&&e| !e.is_null() && in_folio(pin.folio, e))
+                .count();
+            if n != pin.refs as usize {
+                return false;
+            }
+            total += n;
+        }
+        entries.iter().filter(|e| !e.is_null()).count() == total
+    }
+
+    /// Whether `page` is a page of `folio` (the pointers are only compared).
+    fn in_folio(folio: &Folio, page: PagePtr) -> bool {
+        let first = folio.page(0);
+        first <= page && page < first.wrapping_add(folio.nr_pages())
+    }
+
+    /// The export [`unpin_pages`] calls.
+    #[derive(Clone, Copy)]
+    enum Unpin {
+        /// `unpin_user_page()`, on the one entry.
+        Page,
+        /// `unpin_user_pages()`.
+        Pages,
+        /// `unpin_user_pages_dirty_lock()`, with its `make_dirty`.
+        PagesDirtyLock(bool),
+    }
+
+    /// Gives `pins` up through the export `how` says, with `pages` as its array; `EINVAL`, with
+    /// the pins given back by their drop, unless the non-NULL entries stand for exactly `pins`
+    /// (and, for `unpin_user_page()`, are one entry).
+    fn unpin_pages<const N: usize>(
+        how: Unpin,
+        pins: [Grabbed<'_>; N],
+        pages: &mut [PagePtr],
+    ) -> Result {
+        if !are_pins(&pins, pages, in_folio) {
+            return Err(EINVAL);
+        }
+        let one = match (how, &*pages) {
+            (Unpin::Page, [page]) if !page.is_null() => *page,
+            (Unpin::Page, _) => return Err(EINVAL),
+            _ => core::ptr::null_mut(),
+        };
+        core::mem::forget(pins);
+        // CAST: A test's array is short.
+        let (ptr, len) = (pages.as_mut_ptr(), pages.len() as c_ulong);
+        // SAFETY: `pages` holds `len` entries, and `one` is its only one for `Unpin::Page`; the
+        // non-NULL entries stand for exactly the pins of `pins` (checked above), which are
+        // handed over, as `pins` is forgotten.
+        unsafe {
+            match how {
+                Unpin::Page => crate::unpin_user_page(one),
+                Unpin::Pages => crate::unpin_user_pages(ptr, len),
+                Unpin::PagesDirtyLock(dirty) => crate::unpin_user_pages_dirty_lock(ptr, len, dirty),
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives `pins` up with `unpin_folios()`, `folios` as its array; as [`unpin_pages`].
+    fn unpin_folios<const N: usize>(
+        pins: [Grabbed<'_>; N],
+        folios: &mut [*mut bindings::folio],
+    ) -> Result {
+        if !are_pins(&pins, folios, |f, e| core::ptr::eq(f.as_ptr(), e)) {
+            return Err(EINVAL);
+        }
+        core::mem::forget(pins);
+        // CAST: A test's array is short.
+        // SAFETY: `folios` holds its length in entries, whose non-NULL ones stand for exactly the
+        // pins of `pins` (checked above), which are handed over, as `pins` is forgotten.
+        unsafe { crate::unpin_folios(folios.as_mut_ptr(), folios.len() as c_ulong) };
+        Ok(())
+    }
+
+    /// Gives up all pins of `pins` with `unpin_user_folio()`; `EINVAL` for references.
+    fn unpin_user_folio(pins: Grabbed<'_>) -> Result {
+        if !pins.is_pins() {
+            return Err(EINVAL);
+        }
+        // CAST: At most `MAX_GRAB` (type invariant).
+        let n = pins.refs as c_ulong;
+        let pins = core::mem::ManuallyDrop::new(pins);
+        // SAFETY: `n` pins of the folio, which `pins` owned and hands over (it is not
+        // dropped).
+        unsafe { crate::unpin_user_folio(pins.folio.as_ptr(), n) };
+        Ok(())
+    }
+
+    /// Gives up the pins of `pins` with `unpin_user_page_range_dirty_lock()`, one per page from
+    /// the folio's page `first` on; `EINVAL` for references or a range past the folio's end.
+    fn unpin_range(pins: Grabbed<'_>, first: usize, make_dirty: bool) -> Result {
+        let n = pins.refs as usize;
+        if !pins.is_pins()
+            || first
+                .checked_add(n)
+                .is_none_or(|end| end > pins.folio.nr_pages())
+        {
+            return Err(EINVAL);
+        }
+        let pins = core::mem::ManuallyDrop::new(pins);
+        // SAFETY: The `n` pages from `first` on are pages of the folio (checked above), pinned
+        // once each by the pins `pins` owned and hands over (it is not dropped).
+        unsafe {
+            crate::unpin_user_page_range_dirty_lock(
+                pins.folio.page(first),
+                n as c_ulong,
+                make_dirty,
+            )
+        };
+        Ok(())
+    }
+
+    /// Adds `n` pins with `folio_add_pins()` to the folio of `pinned`, which must hold pins.
+    fn folio_add_pins<'a>(pinned: &Grabbed<'a>, n: c_uint) -> Result<Grabbed<'a>> {
+        if !pinned.is_pins() || pinned.refs == 0 {
+            return Err(EINVAL);
+        }
+        // SAFETY: The folio is pinned, by `pinned`.
+        let ret = unsafe { crate::folio_add_pins(pinned.folio.as_ptr(), n) };
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
+        // INVARIANT: `folio_add_pins()` is `try_grab_folio(folio, n, FOLL_PIN)`, which took the
+        // `n` pins (at most `MAX_GRAB`, as it succeeded).
+        Ok(Grabbed {
+            folio: pinned.folio,
+            refs: n,
+            flags: Foll::Pin.into(),
+        })
+    }
+
+    /// A pin added with `folio_add_pin()`, which does not count in `NR_FOLL_PIN_ACQUIRED` (as in
+    /// C): dropped, it is given back without counting a release either.
+    ///
+    /// # Invariants
+    ///
+    /// The value owns the pin `folio_add_pin()` added to `self.0`.
+    struct AddedPin<'a>(&'a Folio);
+
+    impl Drop for AddedPin<'_> {
+        fn drop(&mut self) {
+            let folio = self.0;
+            if folio.is_zero() {
+                return;
+            }
+            // SAFETY: The pin this value owns (type invariant), as `folio_add_pin()` took it: one
+            // `_pincount` and one reference, or `PIN_BIAS` references.
+            unsafe {
+                if folio.has_pincount() {
+                    folio.pincount_add(-1);
+                    folio.put_refs(1);
+                } else {
+                    folio.put_refs(PIN_BIAS);
+                }
+            }
+        }
+    }
+
+    /// Adds a pin with `folio_add_pin()` to the folio of `pinned`, which must hold pins.
+    fn folio_add_pin<'a>(pinned: &Grabbed<'a>) -> Result<AddedPin<'a>> {
+        if !pinned.is_pins() || pinned.refs == 0 {
+            return Err(EINVAL);
+        }
+        // SAFETY: The folio is pinned, by `pinned`.
+        unsafe { crate::folio_add_pin(pinned.folio.as_ptr()) };
+        // INVARIANT: The pin just added.
+        Ok(AddedPin(pinned.folio))
+    }
 
     #[test]
     fn pin_small_folio() -> Result {
-        let page = Page::alloc_page(GFP_KERNEL)?;
-        let raw = page.as_ptr();
-        // SAFETY: `page` owns a reference to `raw`.
-        let folio = unsafe { Folio::from_page(raw) };
+        let owner = small_folio()?;
+        let folio = &*owner;
         let before = folio.ref_count();
 
-        let grabbed = grab(folio, 1, Foll::Pin.into());
-        let pinned_refs = folio.ref_count();
-        let pinned = folio.maybe_dma_pinned();
-        if grabbed.is_ok() {
-            // SAFETY: Gives up the pin taken above.
-            unsafe { crate::unpin_user_page(raw) };
-        }
-        assert!(grabbed.is_ok());
+        let pin = Grabbed::pins(folio, 1)?;
+        let (pinned_refs, pinned) = (folio.ref_count(), folio.maybe_dma_pinned());
+        unpin_pages(Unpin::Page, [pin], &mut [folio.page(0)])?;
         assert_eq!(pinned_refs, before + PIN_BIAS);
         assert!(pinned);
         assert_eq!(folio.ref_count(), before);
@@ -521,30 +752,25 @@ mod tests {
 
     #[test]
     fn pin_large_folio_uses_pincount() -> Result {
-        let large = LargeFolio::new(2)?;
-        let folio = &*large.0;
+        let owner = large_folio(2)?;
+        let folio = &*owner;
         let before = folio.ref_count();
 
         // Three pins, one per page as GUP would take them, then one more through
         // folio_add_pins().
-        let grabbed = grab(folio, 3, Foll::Pin.into());
-        assert!(grabbed.is_ok());
+        let three = Grabbed::pins(folio, 3)?;
         let (refs3, pins3) = (folio.ref_count(), folio.pincount());
-        // SAFETY: The folio is pinned.
-        let added = unsafe { crate::folio_add_pins(folio.as_ptr(), 1) };
+        let added = folio_add_pins(&three, 1);
         let pins4 = folio.pincount();
 
         // unpin_user_pages() batches the run of three pages of one folio.
-        let mut pages = [large.page(0), large.page(1), large.page(2)];
-        // SAFETY: Gives up three of the pins.
-        unsafe { crate::unpin_user_pages(pages.as_mut_ptr(), 3) };
+        let pages = &mut [folio.page(0), folio.page(1), folio.page(2)];
+        unpin_pages(Unpin::Pages, [three], pages)?;
         let pins1 = folio.pincount();
-        if added == 0 {
-            // SAFETY: Gives up the pin folio_add_pins() added.
-            unsafe { crate::unpin_user_page_range_dirty_lock(large.page(3), 1, false) };
-        }
+        let added = added.map(|one| unpin_range(one, 3, false));
         assert_eq!((refs3, pins3), (before + 3, Some(3)));
-        assert_eq!((added, pins4), (0, Some(4)));
+        assert!(matches!(added, Ok(Ok(()))));
+        assert_eq!(pins4, Some(4));
         assert_eq!(pins1, Some(1));
         assert_eq!(folio.pincount(), Some(0));
         assert_eq!(folio.ref_count(), before);
@@ -553,95 +779,74 @@ mod tests {
 
     #[test]
     fn get_takes_plain_references() -> Result {
-        let page = Page::alloc_page(GFP_KERNEL)?;
-        // SAFETY: `page` owns a reference.
-        let folio = unsafe { Folio::from_page(page.as_ptr()) };
+        let owner = small_folio()?;
+        let folio = &*owner;
         let before = folio.ref_count();
-        assert!(grab(folio, 2, Foll::Get.into()).is_ok());
+        let refs = Grabbed::new(folio, 2, Foll::Get.into())?;
         assert_eq!(folio.ref_count(), before + 2);
         assert!(!folio.maybe_dma_pinned());
-        // SAFETY: Drops the two references taken above.
-        unsafe { put_folio(folio, 2, Foll::Get.into()) };
+        drop(refs);
         assert_eq!(folio.ref_count(), before);
         // Without FOLL_GET or FOLL_PIN nothing is taken.
-        assert!(grab(folio, 1, FollFlags::empty()).is_ok());
+        assert!(try_grab_folio(folio, 1, FollFlags::empty()).is_ok());
         assert_eq!(folio.ref_count(), before);
         Ok(())
     }
 
     #[test]
-    fn zero_page_is_never_pinned() {
-        // SAFETY: `ZERO_PAGE()` has no precondition.
-        let zero = unsafe { bindings::ZERO_PAGE(0) };
-        // SAFETY: The zero page is never freed.
-        let folio = unsafe { Folio::from_page(zero) };
+    fn zero_page_is_never_pinned() -> Result {
+        let folio = zero_folio();
         let before = folio.ref_count();
-        assert!(grab(folio, 1, Foll::Pin.into()).is_ok());
+        let pin = Grabbed::pins(folio, 1)?;
+        let pinned = folio.ref_count();
+        // A no-op for the zero page, as the grab was.
+        drop(folio_add_pin(&pin)?);
+        let added = folio.ref_count();
+        // As above.
+        unpin_pages(Unpin::Page, [pin], &mut [folio.page(0)])?;
+        assert_eq!((pinned, added), (before, before));
         assert_eq!(folio.ref_count(), before);
-        // SAFETY: A no-op for the zero page, as the grab was.
-        unsafe { crate::unpin_user_page(zero) };
-        // SAFETY: As above.
-        unsafe { add_pin(folio) };
-        assert_eq!(folio.ref_count(), before);
+        Ok(())
     }
 
     #[test]
     fn unpin_skips_null_and_batches_folios() -> Result {
-        let a = Page::alloc_page(GFP_KERNEL)?;
-        let b = Page::alloc_page(GFP_KERNEL)?;
-        // SAFETY: `a` and `b` own references.
-        let (fa, fb) = unsafe { (Folio::from_page(a.as_ptr()), Folio::from_page(b.as_ptr())) };
+        let (a, b) = (small_folio()?, small_folio()?);
+        let (fa, fb) = (&*a, &*b);
+        let (pa, pb, null) = (
+            fa.page(0),
+            fb.page(0),
+            core::ptr::null_mut::<bindings::page>(),
+        );
         let (ra, rb) = (fa.ref_count(), fb.ref_count());
-        assert!(grab(fa, 2, Foll::Pin.into()).is_ok());
-        assert!(grab(fb, 1, Foll::Pin.into()).is_ok());
 
-        let mut folios = [fa.as_ptr(), fa.as_ptr(), core::ptr::null_mut(), fb.as_ptr()];
-        // SAFETY: One pin per non-NULL entry is given up.
-        unsafe { crate::unpin_folios(folios.as_mut_ptr(), 4) };
+        let pins = [Grabbed::pins(fa, 2)?, Grabbed::pins(fb, 1)?];
+        unpin_folios(
+            pins,
+            &mut [fa.as_ptr(), fa.as_ptr(), null.cast(), fb.as_ptr()],
+        )?;
         assert_eq!((fa.ref_count(), fb.ref_count()), (ra, rb));
 
-        assert!(grab(fa, 1, Foll::Pin.into()).is_ok());
-        assert!(grab(fb, 1, Foll::Pin.into()).is_ok());
-        let mut pages = [
-            core::ptr::null_mut(),
-            a.as_ptr(),
-            core::ptr::null_mut(),
-            b.as_ptr(),
-        ];
-        // SAFETY: One pin per non-NULL entry is given up.
-        unsafe { crate::unpin_user_pages(pages.as_mut_ptr(), 4) };
+        let pins = [Grabbed::pins(fa, 1)?, Grabbed::pins(fb, 1)?];
+        unpin_pages(Unpin::Pages, pins, &mut [null, pa, null, pb])?;
         assert_eq!((fa.ref_count(), fb.ref_count()), (ra, rb));
 
-        // A small folio's run is its page repeated (as the zero page or a KSM page at
+        // A small folio's run is its page repeated (as the zero page or a KSM page mapped at
         // consecutive addresses); a NULL or another page ends it.
-        assert!(grab(fa, 4, Foll::Pin.into()).is_ok());
-        assert!(grab(fb, 1, Foll::Pin.into()).is_ok());
-        let mut pages = [
-            a.as_ptr(),
-            a.as_ptr(),
-            core::ptr::null_mut(),
-            a.as_ptr(),
-            b.as_ptr(),
-            a.as_ptr(),
-        ];
-        // SAFETY: One pin per non-NULL entry is given up.
-        unsafe { crate::unpin_user_pages(pages.as_mut_ptr(), 6) };
+        let pins = [Grabbed::pins(fa, 4)?, Grabbed::pins(fb, 1)?];
+        unpin_pages(Unpin::Pages, pins, &mut [pa, pa, null, pa, pb, pa])?;
         assert_eq!((fa.ref_count(), fb.ref_count()), (ra, rb));
         Ok(())
     }
 
     #[test]
     fn unpin_dirty_marks_folios_dirty() -> Result {
-        let page = Page::alloc_page(GFP_KERNEL)?;
-        let raw = page.as_ptr();
-        // SAFETY: `page` owns a reference.
-        let folio = unsafe { Folio::from_page(raw) };
+        let owner = small_folio()?;
+        let folio = &*owner;
         let before = folio.ref_count();
         assert!(!folio.is_dirty());
-        assert!(grab(folio, 1, Foll::Pin.into()).is_ok());
-        let mut pages = [raw];
-        // SAFETY: Gives up the pin.
-        unsafe { crate::unpin_user_pages_dirty_lock(pages.as_mut_ptr(), 1, true) };
+        let pin = Grabbed::pins(folio, 1)?;
+        unpin_pages(Unpin::PagesDirtyLock(true), [pin], &mut [folio.page(0)])?;
         assert!(folio.is_dirty());
         assert_eq!(folio.ref_count(), before);
         Ok(())
@@ -649,25 +854,20 @@ mod tests {
 
     #[test]
     fn folio_add_pin_small_and_unpin_user_folio() -> Result {
-        let page = Page::alloc_page(GFP_KERNEL)?;
-        // SAFETY: `page` owns a reference.
-        let folio = unsafe { Folio::from_page(page.as_ptr()) };
+        let owner = small_folio()?;
+        let folio = &*owner;
         let before = folio.ref_count();
-        assert!(grab(folio, 1, Foll::Pin.into()).is_ok());
-        // SAFETY: The folio is pinned.
-        unsafe { crate::folio_add_pin(folio.as_ptr()) };
+        let pin = Grabbed::pins(folio, 1)?;
+        let added = folio_add_pin(&pin)?;
         let pinned_twice = folio.ref_count();
-        // folio_add_pin() does not count in NR_FOLL_PIN_ACQUIRED (as in C), so its pin is
-        // dropped by hand rather than by an unpin call, which would count a release.
-        // SAFETY: Drops the references folio_add_pin() added.
-        unsafe { folio.put_refs(PIN_BIAS) };
-        // SAFETY: Gives up the pin try_grab_folio() took.
-        unsafe { crate::unpin_user_folio(folio.as_ptr(), 1) };
+        // folio_add_pin() does not count in NR_FOLL_PIN_ACQUIRED, so its pin is dropped without
+        // an unpin call, which would count a release.
+        drop(added);
+        unpin_user_folio(pin)?;
         let after_one = folio.ref_count();
 
-        assert!(grab(folio, 2, Foll::Pin.into()).is_ok());
-        // SAFETY: Gives up both pins at once.
-        unsafe { crate::unpin_user_folio(folio.as_ptr(), 2) };
+        // Both pins at once.
+        unpin_user_folio(Grabbed::pins(folio, 2)?)?;
         assert_eq!(pinned_twice, before + 2 * PIN_BIAS);
         assert_eq!(after_one, before);
         assert_eq!(folio.ref_count(), before);
