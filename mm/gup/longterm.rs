@@ -827,19 +827,66 @@ mod tests {
         }
     }
 
-    /// `memfd_pin_folios()` through the export, as a driver calls it.
-    fn pin(
+    /// What `memfd_pin_folios()` returned, with the folios it pinned, unpinned with
+    /// `unpin_folios()` when dropped.
+    ///
+    /// # Invariants
+    ///
+    /// The first `self.nr` entries of `self.folios` are folios pinned once each, pins this value
+    /// owns.
+    struct MemfdPins<'a> {
+        ret: c_long,
+        nr: usize,
+        folios: &'a mut [*mut bindings::folio],
+    }
+
+    impl MemfdPins<'_> {
+        /// Borrows folio `i` of those pinned, `None` past them.
+        fn folio(&self, i: usize) -> Option<&Folio> {
+            if i >= self.nr {
+                return None;
+            }
+            let folio = *self.folios.get(i)?;
+            // SAFETY: One of the first `nr` entries, a folio pinned by the pin this value owns
+            // (type invariant) while it is borrowed.
+            Some(unsafe { Folio::from_raw(folio) })
+        }
+    }
+
+    impl Drop for MemfdPins<'_> {
+        fn drop(&mut self) {
+            if self.nr == 0 {
+                return;
+            }
+            // CAST: At most the array's length.
+            // SAFETY: The first `nr` entries are pins this value owns (type invariant), given up
+            // once.
+            unsafe { crate::unpin_folios(self.folios.as_mut_ptr(), self.nr as c_ulong) };
+        }
+    }
+
+    /// `memfd_pin_folios()` through the export, as a driver calls it, into the first `max`
+    /// entries of `folios` (all of them if `max` is larger).
+    fn pin<'a>(
         file: Option<&Shmem>,
         start: i64,
         end: i64,
-        folios: &mut [*mut bindings::folio],
+        folios: &'a mut [*mut bindings::folio],
         max: c_uint,
         offset: &mut c_ulong,
-    ) -> c_long {
-        assert!(max as usize <= folios.len());
+    ) -> MemfdPins<'a> {
+        // CAST: A test's array is short.
+        let max = max.min(folios.len() as c_uint);
         let file = file.map_or(core::ptr::null_mut(), |f| f.0);
-        // SAFETY: `folios` has room for `max` entries; `file` is NULL or a live file.
-        unsafe { crate::memfd_pin_folios(file, start, end, folios.as_mut_ptr(), max, offset) }
+        // SAFETY: `folios` has room for `max` entries; `file` is NULL or a live file, the
+        // reference of a `Shmem`.
+        let ret =
+            unsafe { crate::memfd_pin_folios(file, start, end, folios.as_mut_ptr(), max, offset) };
+        // CAST: A count at most `max` when not negative.
+        let nr = if ret > 0 { ret as usize } else { 0 };
+        // INVARIANT: `memfd_pin_folios()` pinned the folios it put in the first `nr` entries,
+        // and the pins are the caller's, now this value's.
+        MemfdPins { ret, nr, folios }
     }
 
     #[test]
@@ -850,13 +897,14 @@ mod tests {
         let size = (4 * PAGE) as i64;
         // CAST: Widening a negative `int`.
         let einval = EINVAL.to_errno() as c_long;
+        let mut ret = |file, start, end, max| pin(file, start, end, &mut folios, max, &mut off).ret;
         let results = [
-            pin(Some(&shmem), -1, 10, &mut folios, 4, &mut off),
-            pin(Some(&shmem), 20, 10, &mut folios, 4, &mut off),
-            pin(Some(&shmem), 0, 10, &mut folios, 0, &mut off),
-            pin(None, 0, 10, &mut folios, 4, &mut off),
+            ret(Some(&shmem), -1, 10, 4),
+            ret(Some(&shmem), 20, 10, 4),
+            ret(Some(&shmem), 0, 10, 0),
+            ret(None, 0, 10, 4),
             // `end` is inclusive and must be below the file size.
-            pin(Some(&shmem), 0, size, &mut folios, 4, &mut off),
+            ret(Some(&shmem), 0, size, 4),
         ];
         assert_eq!(results, [einval; 5]);
         assert!(folios.iter().all(|f| f.is_null()));
@@ -869,25 +917,11 @@ mod tests {
         let mut folios = [core::ptr::null_mut(); 4];
         let mut off = c_ulong::MAX;
         // The file has no folio yet: all four are allocated, then pinned.
-        let nr = pin(
-            Some(&shmem),
-            100,
-            (4 * PAGE - 1) as i64,
-            &mut folios,
-            4,
-            &mut off,
-        );
-        let pinned = folios.map(|f| {
-            // SAFETY: Each non-NULL entry is a folio pinned above.
-            unsafe { crate::folio::folio_from_c(f) }.is_some_and(|f| f.maybe_dma_pinned())
-        });
-        let distinct = (0..4).all(|i| (i + 1..4).all(|j| folios[i] != folios[j]));
-        if nr > 0 {
-            // CAST: At most 4.
-            // SAFETY: The first `nr` entries are pins taken above.
-            unsafe { crate::unpin_folios(folios.as_mut_ptr(), nr as usize) };
-        }
-        assert_eq!(nr, 4);
+        let end = (4 * PAGE - 1) as i64;
+        let pins = pin(Some(&shmem), 100, end, &mut folios, 4, &mut off);
+        let pinned = [0, 1, 2, 3].map(|i| pins.folio(i).is_some_and(|f| f.maybe_dma_pinned()));
+        let distinct = (0..4).all(|i| (i + 1..4).all(|j| pins.folios[i] != pins.folios[j]));
+        assert_eq!(pins.ret, 4);
         assert_eq!(off, 100);
         assert_eq!(pinned, [true; 4]);
         assert!(distinct);
@@ -899,22 +933,11 @@ mod tests {
         let shmem = Shmem::new(4)?;
         let mut folios = [core::ptr::null_mut(); 4];
         let mut off = 0;
-        let nr = pin(
-            Some(&shmem),
-            PAGE as i64 + 5,
-            (4 * PAGE - 1) as i64,
-            &mut folios,
-            2,
-            &mut off,
-        );
-        if nr > 0 {
-            // CAST: At most 2.
-            // SAFETY: The first `nr` entries are pins taken above.
-            unsafe { crate::unpin_folios(folios.as_mut_ptr(), nr as usize) };
-        }
-        assert_eq!(nr, 2);
+        let (start, end) = (PAGE as i64 + 5, (4 * PAGE - 1) as i64);
+        let pins = pin(Some(&shmem), start, end, &mut folios, 2, &mut off);
+        assert_eq!(pins.ret, 2);
         assert_eq!(off, 5);
-        assert!(folios[2].is_null());
+        assert!(pins.folios[2].is_null());
         Ok(())
     }
 
@@ -922,21 +945,20 @@ mod tests {
     fn pinnable_folios_stay_pinned() -> Result {
         // A folio allocated by the kernel for itself is never in CMA or ZONE_MOVABLE, so the
         // check keeps the pin and migrates nothing.
-        let page = kernel::page::Page::alloc_page(GFP_KERNEL)?;
-        // SAFETY: `page` owns a reference.
-        let folio = unsafe { Folio::from_page(page.as_ptr()) };
-        pin::try_grab_folio(folio, 1, Foll::Pin.into())?;
-        let mut pages = [page.as_ptr()];
-        // SAFETY: The one entry is pinned; the pin is handed over.
+        let owner: ARef<Folio> = kernel::page::Page::alloc_page(GFP_KERNEL)?.into();
+        let folio = &*owner;
+        let mut pages = [folio.page(0)];
+        let _ = FolioPin::new(folio)?.into_raw();
+        // SAFETY: The one entry is pinned, by the pin just handed over.
         let ret = check_and_migrate(unsafe { Pinned::pages(&mut pages) });
         let still_pinned = folio.maybe_dma_pinned();
         if ret.is_ok() {
-            // SAFETY: The pin taken above, kept by a successful check.
-            unsafe { pin::put_folio(folio, 1, Foll::Pin.into()) };
+            // SAFETY: The pin taken above, kept by a successful check, is given up.
+            drop(unsafe { FolioPin::from_folio(folio) });
         }
         assert!(ret.is_ok());
         assert!(still_pinned);
-        assert_eq!(pages[0], page.as_ptr());
+        assert_eq!(pages[0], folio.page(0));
         Ok(())
     }
 }
