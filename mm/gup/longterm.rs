@@ -687,9 +687,8 @@ pub(crate) fn memfd_pin_folios(
 
     let _pin = MemallocPin::save();
     loop {
-        let nr = memfd_pin_range(memfd, start, first, last, folios, offset)?;
-        // SAFETY: The first `nr` entries of `folios` are pins just taken, handed over.
-        let pinned = unsafe { Pinned::folios(folios.get_mut(..nr).unwrap_or(&mut [])) };
+        let pinned = memfd_pin_range(memfd, start, first, last, folios, offset)?;
+        let nr = pinned.len();
         match check_and_migrate(pinned) {
             Ok(()) => return Ok(nr),
             Err(e) if e == EAGAIN => continue,
@@ -699,22 +698,23 @@ pub(crate) fn memfd_pin_folios(
 }
 
 /// One round of [`memfd_pin_folios`]: pins the folios from page-cache index `first` to `last`,
-/// allocating missing ones, until `folios` is full; returns how many.
-fn memfd_pin_range(
+/// allocating missing ones, until `folios` is full; returns the first entries of `folios`,
+/// filled with the pins. On an error, nothing is left pinned.
+fn memfd_pin_range<'a>(
     memfd: Memfd<'_>,
     start: usize,
     first: usize,
     last: usize,
-    folios: &mut [*mut bindings::folio],
+    folios: &'a mut [*mut bindings::folio],
     offset: &mut c_ulong,
-) -> Result<usize> {
+) -> Result<Pinned<'a>> {
     let mut nr = 0usize;
     let mut idx = first;
     // A folio allocated into the page cache below, whose allocation reference is dropped once
     // the next lookup has found (and pinned) it.
     let mut allocated: Option<ARef<Folio>> = None;
     let mut fbatch = FolioBatch::new();
-    let err = 'pin: {
+    let res = 'pin: {
         while idx <= last && nr < folios.len() {
             // In most cases the folios are in the page cache; a missing one is allocated and
             // added to it, then found by the next lookup.
@@ -727,7 +727,7 @@ fn memfd_pin_range(
                 };
                 let Ok(pin) = FolioPin::new(folio) else {
                     fbatch.release();
-                    break 'pin EINVAL;
+                    break 'pin Err(EINVAL);
                 };
                 if nr == 0 {
                     // C: `offset_in_folio(folio, start)`.
@@ -750,15 +750,21 @@ fn memfd_pin_range(
                     Ok(folio) => allocated = Some(folio),
                     // Someone else added it meanwhile: the next lookup finds it.
                     Err(e) if e == EEXIST => {}
-                    Err(e) => break 'pin e,
+                    Err(e) => break 'pin Err(e),
                 }
             }
         }
-        return Ok(nr);
+        Ok(())
     };
-    // SAFETY: The first `nr` entries are pins taken above, given up here.
-    unsafe { PinnedFolios::from_slice(folios.get(..nr).unwrap_or(&[])) }.unpin();
-    Err(err)
+    // SAFETY: The first `nr` entries are pins taken above, handed over.
+    let pinned = unsafe { Pinned::folios(folios.get_mut(..nr).unwrap_or(&mut [])) };
+    match res {
+        Ok(()) => Ok(pinned),
+        Err(e) => {
+            pinned.unpin_all();
+            Err(e)
+        }
+    }
 }
 
 /// A `struct folio_batch` on the stack, each folio in it holding a reference.

@@ -146,10 +146,12 @@ pub unsafe extern "C" fn unpin_folio(folio: *mut bindings::folio) {
 /// `folio` must be a folio the caller pinned.
 #[export]
 pub unsafe extern "C" fn folio_add_pin(folio: *mut bindings::folio) {
-    // SAFETY: The caller pinned `folio`.
-    if let Some(folio) = unsafe { folio_from_c(folio) } {
-        // SAFETY: The caller holds a pin.
-        unsafe { pin::add_pin(folio) };
+    // SAFETY: The caller pinned `folio` (if not NULL) and holds that pin meanwhile, which keeps
+    // it valid and is what `add_pin()` asks for.
+    unsafe {
+        if let Some(folio) = folio_from_c(folio) {
+            pin::add_pin(folio);
+        }
     }
 }
 
