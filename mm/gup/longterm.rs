@@ -643,13 +643,14 @@ impl<'a> Memfd<'a> {
     /// Allocates the folio at page-cache index `idx` and adds it to the page cache
     /// (C: `memfd_alloc_folio()`); `EEXIST` if someone else added one meanwhile.
     fn alloc_folio(self, idx: usize) -> Result<ARef<Folio>> {
-        // SAFETY: A valid shmem or hugetlbfs file (type invariant).
-        let folio = kernel::error::from_err_ptr(unsafe {
-            bindings::memfd_alloc_folio(self.as_ptr(), idx)
-        })?;
-        let folio = NonNull::new(folio.cast::<Folio>()).ok_or(ENOMEM)?;
-        // SAFETY: The folio comes with a reference, which the `ARef` owns.
-        Ok(unsafe { ARef::from_raw(folio) })
+        // SAFETY: A valid shmem or hugetlbfs file (type invariant); the folio returned, unless
+        // an error, comes with a reference, which the `ARef` owns.
+        unsafe {
+            let folio =
+                kernel::error::from_err_ptr(bindings::memfd_alloc_folio(self.as_ptr(), idx))?;
+            let folio = NonNull::new(folio.cast::<Folio>()).ok_or(ENOMEM)?;
+            Ok(ARef::from_raw(folio))
+        }
     }
 }
 

@@ -172,18 +172,14 @@ pub unsafe extern "C" fn unpin_user_pages_dirty_lock(
     npages: c_ulong,
     make_dirty: bool,
 ) {
-    if !make_dirty {
-        // SAFETY: The same contract.
-        unsafe { unpin_user_pages(pages, npages) };
-        return;
-    }
-    // C has no check here and would walk off the array; warn as unpin_user_pages() does.
+    // Without `make_dirty` this is unpin_user_pages(), and its check. C has none with
+    // `make_dirty` and would walk off the array; the same warning here.
     if ::kernel::warn_on!(is_err_value(npages)) {
         return;
     }
     // SAFETY: `pages` holds `npages` entries, the non-NULL ones pinned by the caller, who gives
     // the pins up.
-    unsafe { PinnedPages::from_raw(pages, npages) }.unpin(true);
+    unsafe { PinnedPages::from_raw(pages, npages) }.unpin(make_dirty);
 }
 
 /// Releases a physically contiguous range of pinned pages, first marking them dirty if

@@ -492,11 +492,13 @@ mod tests {
 
     /// A large folio of `1 << order` pages.
     fn large_folio(order: u32) -> Result<ARef<Folio>> {
-        // SAFETY: Allocating a folio has no precondition.
-        let raw = unsafe { bindings::folio_alloc(bindings::GFP_KERNEL, order) };
-        let raw = NonNull::new(raw.cast::<Folio>()).ok_or(ENOMEM)?;
-        // SAFETY: A freshly allocated folio, whose one reference the `ARef` owns.
-        Ok(unsafe { ARef::from_raw(raw) })
+        // SAFETY: Allocating a folio has no precondition; a folio allocated comes with one
+        // reference, which the `ARef` owns.
+        unsafe {
+            let raw = bindings::folio_alloc(bindings::GFP_KERNEL, order);
+            let raw = NonNull::new(raw.cast::<Folio>()).ok_or(ENOMEM)?;
+            Ok(ARef::from_raw(raw))
+        }
     }
 
     /// The shared zero page's folio.
