@@ -143,9 +143,9 @@ pub(crate) unsafe fn gup_longterm_locked_call(
 ///
 /// # Invariants
 ///
-/// `mm` is valid; `pages` is NULL or valid for reads and writes of `nr_pages` entries, which
-/// nobody else accesses for `'a`; with `FOLL_LONGTERM` in `flags`, `pages` is not NULL and
-/// `FOLL_PIN` is set too; `*locked` is the caller's lock state, as
+/// While the value lives: `mm` is valid; `pages` is NULL or valid for reads and writes of
+/// `nr_pages` entries, which nobody else accesses; with `FOLL_LONGTERM` in `flags`, `pages` is
+/// not NULL and `FOLL_PIN` is set too; `*locked` is the caller's lock state, as
 /// [`slow::get_user_pages_locked`] takes it.
 struct SlowPath<'a> {
     mm: MmPtr,
@@ -161,7 +161,7 @@ impl<'a> SlowPath<'a> {
     ///
     /// # Safety
     ///
-    /// The arguments must be as the type's invariants say.
+    /// The arguments must be as the type's invariants say, for as long as the value lives.
     #[inline(always)]
     unsafe fn new(
         mm: MmPtr,
@@ -227,9 +227,10 @@ impl Longterm<'_> {
         if nr_pinned <= 0 {
             return Err(nr_pinned);
         }
-        // CAST: Positive, and at most `nr_pages`.
-        let len = nr_pinned as usize;
-        // SAFETY: `pages` is not NULL, valid and exclusive for `nr_pages` entries (type
+        // CAST: Positive. The slow path pins at most `nr_pages`, which `len` is kept to so that
+        // the slice below does not depend on it.
+        let len = (nr_pinned as usize).min(self.0.nr_pages);
+        // SAFETY: `pages` is not NULL, valid and exclusive for `nr_pages >= len` entries (type
         // invariants), and the slow path just filled the first `nr_pinned` with pins
         // (`FOLL_PIN`), which are handed over; they stay borrowed until the next run.
         let pinned = unsafe { Pinned::pages(core::slice::from_raw_parts_mut(self.0.pages, len)) };
