@@ -39,7 +39,10 @@ use kernel::{
     },
     prelude::*,
     sync::aref::ARef,
-    types::Opaque,
+    types::{
+        NotThreadSafe,
+        Opaque, //
+    },
 };
 
 use crate::{
@@ -70,18 +73,27 @@ use crate::{
 /// `PF_MEMALLOC_PIN` set for the current task while it lives: allocations it makes (faults taken
 /// by the slow path, migration targets) avoid memory that must stay movable
 /// (C: `memalloc_pin_save()`/`memalloc_pin_restore()`).
-struct MemallocPin(c_uint);
+///
+/// # Invariants
+///
+/// `self.0` is what `memalloc_pin_save()` returned on the task that holds the value (which is not
+/// `Send`, so it is restored on that task).
+struct MemallocPin(c_uint, NotThreadSafe);
 
 impl MemallocPin {
     fn save() -> Self {
-        // SAFETY: Sets a flag of `current`, in process context.
-        Self(unsafe { bindings::memalloc_pin_save() })
+        // SAFETY: Sets `PF_MEMALLOC_PIN` in `current`'s flags, which only `current` changes
+        // (GUP runs in process context); returns the previous state.
+        let old = unsafe { bindings::memalloc_pin_save() };
+        // INVARIANT: Saved on this task, and the value stays on it.
+        Self(old, NotThreadSafe)
     }
 }
 
 impl Drop for MemallocPin {
     fn drop(&mut self) {
-        // SAFETY: Restores what `save()` returned, on the same task.
+        // SAFETY: Restores the state `save()` returned, on the task that saved it (type
+        // invariant).
         unsafe { bindings::memalloc_pin_restore(self.0) };
     }
 }
@@ -804,34 +816,32 @@ mod tests {
     //! returns from the test and must leave nothing behind.
 
     use super::*;
-    use kernel::str::CStrExt;
+    use kernel::{
+        fs::File,
+        str::CStrExt, //
+    };
 
     const PAGE: usize = 1 << bindings::PAGE_SHIFT;
 
     /// An unlinked shmem file of `pages` pages, released on drop.
-    struct Shmem(*mut bindings::file);
+    struct Shmem(ARef<File>);
 
     impl Shmem {
         fn new(pages: usize) -> Result<Self> {
             // CAST: A handful of pages.
             let size = (pages * PAGE) as bindings::loff_t;
             // SAFETY: A NUL-terminated name; empty VMA flags (C: `EMPTY_VMA_FLAGS`) are all
-            // zero.
-            let file = unsafe {
-                bindings::shmem_file_setup(
+            // zero. The file returned, unless an error, is a new one (no `fdget_pos()` on it)
+            // with one reference, which the `ARef` owns; `File` is `struct file`, transparently.
+            unsafe {
+                let file = kernel::error::from_err_ptr(bindings::shmem_file_setup(
                     c"rust_gup_kunit".as_char_ptr(),
                     size,
                     core::mem::zeroed(),
-                )
-            };
-            kernel::error::from_err_ptr(file).map(Self)
-        }
-    }
-
-    impl Drop for Shmem {
-        fn drop(&mut self) {
-            // SAFETY: The reference `shmem_file_setup()` returned.
-            unsafe { bindings::fput(self.0) };
+                ))?;
+                let file = NonNull::new(file.cast::<File>()).ok_or(ENOMEM)?;
+                Ok(Self(ARef::from_raw(file)))
+            }
         }
     }
 
@@ -885,7 +895,7 @@ mod tests {
     ) -> MemfdPins<'a> {
         // CAST: A test's array is short.
         let max = max.min(folios.len() as c_uint);
-        let file = file.map_or(core::ptr::null_mut(), |f| f.0);
+        let file = file.map_or(core::ptr::null_mut(), |f| f.0.as_ptr());
         // SAFETY: `folios` has room for `max` entries; `file` is NULL or a live file, the
         // reference of a `Shmem`.
         let ret =
