@@ -88,8 +88,9 @@ unsafe impl AlwaysRefCounted for Folio {
 /// let folio: ARef<Folio> = Page::alloc_page(GFP_KERNEL)?.into();
 /// assert!(!folio.is_large() && !folio.is_zero());
 /// assert!(folio.ref_count() >= 1);
-/// // Its page is the one allocated.
+/// // Its one page is the folio's first.
 /// assert_eq!(folio.page_ref(0).ok_or(EINVAL)?.index_in_folio(), 0);
+/// assert!(folio.page_ref(1).is_none());
 /// # Ok::<(), Error>(())
 /// ```
 impl From<Page> for ARef<Folio> {
