@@ -6,6 +6,7 @@
 #include <linux/page-flags.h>
 #include <linux/page_ref.h>
 #include <linux/pagemap.h>
+#include <linux/swap.h>
 #include <linux/vmstat.h>
 
 __rust_helper void rust_helper_folio_get(struct folio *folio)
@@ -153,4 +154,19 @@ __rust_helper void rust_helper_node_stat_mod_folio(struct folio *folio,
 __rust_helper int rust_helper_arch_make_folio_accessible(struct folio *folio)
 {
 	return arch_make_folio_accessible(folio);
+}
+
+__rust_helper bool rust_helper_folio_may_be_lru_cached(struct folio *folio)
+{
+	return folio_may_be_lru_cached(folio);
+}
+
+__rust_helper int rust_helper_folio_expected_ref_count(const struct folio *folio)
+{
+	return folio_expected_ref_count(folio);
+}
+
+__rust_helper bool rust_helper_folio_is_device_coherent(const struct folio *folio)
+{
+	return folio_is_device_coherent(folio);
 }

@@ -393,21 +393,6 @@ __rust_helper void rust_helper_memalloc_pin_restore(unsigned int flags)
 	memalloc_pin_restore(flags);
 }
 
-__rust_helper bool rust_helper_folio_may_be_lru_cached(struct folio *folio)
-{
-	return folio_may_be_lru_cached(folio);
-}
-
-__rust_helper int rust_helper_folio_expected_ref_count(const struct folio *folio)
-{
-	return folio_expected_ref_count(folio);
-}
-
-__rust_helper bool rust_helper_folio_is_device_coherent(const struct folio *folio)
-{
-	return folio_is_device_coherent(folio);
-}
-
 __rust_helper int rust_helper_folio_is_file_lru(const struct folio *folio)
 {
 	return folio_is_file_lru(folio);

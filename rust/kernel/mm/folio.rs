@@ -318,8 +318,6 @@ impl Folio {
 
     /// Returns `true` for device-coherent `ZONE_DEVICE` memory, which must be migrated to
     /// system memory before it is pinned long term (C: `folio_is_device_coherent()`).
-    // The helper is built with `CONFIG_RUST_GUP` only, so far.
-    #[cfg(CONFIG_RUST_GUP)]
     #[inline(always)]
     pub fn is_device_coherent(&self) -> bool {
         // SAFETY: Valid by the type invariant.
@@ -328,8 +326,6 @@ impl Folio {
 
     /// Returns `true` if the folio may sit in a per-CPU LRU cache, which then holds a reference
     /// that an LRU drain gives back (C: `folio_may_be_lru_cached()`).
-    // The helper is built with `CONFIG_RUST_GUP` only, so far.
-    #[cfg(CONFIG_RUST_GUP)]
     #[inline(always)]
     pub fn may_be_lru_cached(&self) -> bool {
         // SAFETY: Valid by the type invariant.
@@ -338,8 +334,6 @@ impl Folio {
 
     /// Returns the references the folio's mappings, page cache and private data account for:
     /// more than that, and someone else holds it (C: `folio_expected_ref_count()`).
-    // The helper is built with `CONFIG_RUST_GUP` only, so far.
-    #[cfg(CONFIG_RUST_GUP)]
     #[inline(always)]
     pub fn expected_ref_count(&self) -> i32 {
         // SAFETY: Valid by the type invariant; only its flags and mapping counts are read.
