@@ -672,7 +672,7 @@ pub unsafe extern "C" fn pin_user_pages_fast(
 ///
 /// # Safety
 ///
-/// `vma` must be valid and the caller must hold its mm's mmap lock.
+/// `vma` must be valid, the caller must hold its mm's mmap lock, and `address` must be in `vma`.
 #[export]
 pub unsafe extern "C" fn follow_page(
     vma: *mut bindings::vm_area_struct,
@@ -693,7 +693,7 @@ pub unsafe extern "C" fn follow_page(
     // FOLL_HONOR_NUMA_FAULT is not set for the caller: callers do not expect PROT_NONE-mapped
     // pages to fail.
     let mut page_mask = 0;
-    // SAFETY: The caller holds the mmap lock.
+    // SAFETY: The caller holds the mmap lock, and `address` is in `vma`.
     match unsafe { walk::follow_page_mask(vma, address, flags, &mut page_mask) } {
         Ok(Some(page)) => page,
         Ok(None) => ptr::null_mut(),

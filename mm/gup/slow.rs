@@ -254,7 +254,9 @@ pub(crate) unsafe fn walk_range(
                 }
                 kernel::task::cond_resched();
 
-                // SAFETY: `cur` is a VMA of `mm`, whose lock is held.
+                // SAFETY: `cur` is a VMA of the locked mm (it borrows `lock`), and `start` is in
+                // it: `start` was at or above its start when it was looked up, has only grown
+                // since, and is below its end.
                 let unshare = match unsafe { follow_page_mask(cur, start, flags, &mut page_mask) } {
                     Ok(Some(p)) => {
                         page = p;

@@ -11,22 +11,22 @@
 //! where it finds the leaf. It is called with the mmap lock held, and between
 //! `vma_pgtable_walk_begin()` and `vma_pgtable_walk_end()` for hugetlb's sake.
 
-use core::{
-    ptr::{
-        self,
-        NonNull, //
-    }, //
-};
-
 use kernel::{
     bindings,
     mm::pgtable::{
         self,
         P4d,
         Pgd,
+        PgtableWalk,
         Pmd,
+        PmdLocked,
+        PmdSlot,
         Pte,
-        Pud, //
+        PteLocked,
+        Pud,
+        PudEntry,
+        PudLocked,
+        PudSlot, //
     },
     mm::virt::VmaRef,
     prelude::*,
@@ -35,7 +35,6 @@ use kernel::{
 
 use crate::{
     basics::{
-        MmPtr,
         MmapLocked,
         VmFlags, //
         HPAGE_PMD_NR,
@@ -55,94 +54,6 @@ use crate::{
     },
     pin, //
 };
-
-/// A page-table lock held for one PMD or PUD entry, released on drop (C: `pmd_lock()`,
-/// `pud_lock()`, `spin_unlock()`).
-pub(crate) struct PtLock(*mut bindings::spinlock_t);
-
-impl PtLock {
-    /// Takes the lock of the PMD entry `pmdp` of `mm`.
-    ///
-    /// # Safety
-    ///
-    /// `pmdp` must be an entry of `mm`'s page tables, which stay while the lock is held (the
-    /// caller holds the mmap lock).
-    #[inline]
-    unsafe fn pmd(mm: MmPtr, pmdp: *mut bindings::pmd_t) -> Self {
-        // SAFETY: By the caller's guarantee.
-        Self(unsafe { bindings::pmd_lock(mm, pmdp) })
-    }
-
-    /// Takes the lock of the PUD entry `pudp` of `mm`.
-    ///
-    /// # Safety
-    ///
-    /// As for [`PtLock::pmd`], one level up.
-    #[inline]
-    unsafe fn pud(mm: MmPtr, pudp: *mut bindings::pud_t) -> Self {
-        // SAFETY: By the caller's guarantee.
-        Self(unsafe { bindings::pud_lock(mm, pudp) })
-    }
-}
-
-impl Drop for PtLock {
-    #[inline]
-    fn drop(&mut self) {
-        // SAFETY: Taken by the constructor, once; the page table it guards outlives the value.
-        unsafe { bindings::spin_unlock(self.0) };
-    }
-}
-
-/// A PTE table mapped, with its lock held, for one entry (C: `pte_offset_map_lock()`); unmapped
-/// and unlocked on drop (C: `pte_unmap_unlock()`).
-///
-/// # Invariants
-///
-/// `ptep` is an entry of a PTE table mapped by `pte_offset_map_lock()`, whose lock `ptl` is held
-/// for as long as the value lives.
-pub(crate) struct PteLocked {
-    ptep: NonNull<bindings::pte_t>,
-    ptl: *mut bindings::spinlock_t,
-}
-
-impl PteLocked {
-    /// Maps and locks the PTE table under `pmdp`, for `address`'s entry; `None` if there is no
-    /// PTE table there (any more).
-    ///
-    /// # Safety
-    ///
-    /// `pmdp` must be `address`'s PMD entry in `mm`, whose mmap lock the caller holds.
-    #[inline]
-    unsafe fn map(mm: MmPtr, pmdp: *mut bindings::pmd_t, address: usize) -> Option<Self> {
-        let mut ptl = ptr::null_mut();
-        // SAFETY: By the caller's guarantee; on success the table is mapped and `ptl` held.
-        let ptep = unsafe { bindings::pte_offset_map_lock(mm, pmdp, address, &mut ptl) };
-        // INVARIANT: Mapped and locked when non-NULL. (Not `then_some()`, which would build
-        // the value, and drop it, unlocking, when there is nothing to unlock.)
-        NonNull::new(ptep).map(|ptep| Self { ptep, ptl })
-    }
-
-    /// Reads the entry.
-    #[inline]
-    fn get(&self) -> Pte {
-        // SAFETY: Mapped and locked, by the type invariant.
-        unsafe { Pte::read(self.ptep.as_ptr()) }
-    }
-
-    /// The entry's address, for the C calls that update it.
-    #[inline]
-    fn as_ptr(&self) -> *mut bindings::pte_t {
-        self.ptep.as_ptr()
-    }
-}
-
-impl Drop for PteLocked {
-    #[inline]
-    fn drop(&mut self) {
-        // SAFETY: Mapped and locked by `map()`, by the type invariant, and released once.
-        unsafe { bindings::pte_unmap_unlock(self.ptep.as_ptr(), self.ptl) };
-    }
-}
 
 // Catches a wrong `VM_*` binding: 7.2's rust/bindings/bindings_helper.h defined `VM_MAYSHARE` as
 // `VM_MAYEXEC` (patches/0000 fixes it), which made FOLL_FORCE reject every private mapping.
@@ -248,22 +159,17 @@ pub(crate) fn no_page_table(
 }
 
 /// Follows a PUD leaf (hugetlb or device-dax) with the PUD lock held (C: `follow_huge_pud()`).
-///
-/// # Safety
-///
-/// `pudp` must be the PUD entry of `addr` in `vma`'s page tables, locked by the caller.
-pub(crate) unsafe fn follow_huge_pud(
-    vma: &VmaRef,
-    addr: usize,
-    pudp: *mut bindings::pud_t,
+pub(crate) fn follow_huge_pud(
+    locked: &PudLocked<'_>,
     flags: FollFlags,
     page_mask: &mut usize,
 ) -> Result<Option<PagePtr>> {
     if !cfg!(CONFIG_PGTABLE_HAS_HUGE_LEAVES) {
         return Ok(None);
     }
-    // SAFETY: `pudp` is a valid, locked entry.
-    let pud = unsafe { Pud::read(pudp) };
+    let vma = locked.slot().vma();
+    let addr = locked.slot().addr();
+    let pud = locked.read();
     if !pud.is_present() {
         return Ok(None);
     }
@@ -294,22 +200,17 @@ pub(crate) unsafe fn follow_huge_pud(
 }
 
 /// Follows a PMD leaf (THP or hugetlb) with the PMD lock held (C: `follow_huge_pmd()`).
-///
-/// # Safety
-///
-/// `pmdp` must be the PMD entry of `addr` in `vma`'s page tables, locked by the caller.
-pub(crate) unsafe fn follow_huge_pmd(
-    vma: &VmaRef,
-    addr: usize,
-    pmdp: *mut bindings::pmd_t,
+pub(crate) fn follow_huge_pmd(
+    locked: &PmdLocked<'_>,
     flags: FollFlags,
     page_mask: &mut usize,
 ) -> Result<Option<PagePtr>> {
     if !cfg!(CONFIG_PGTABLE_HAS_HUGE_LEAVES) {
         return Ok(None);
     }
-    // SAFETY: `pmdp` is a valid, locked entry.
-    let pmd = unsafe { Pmd::read(pmdp) };
+    let vma = locked.slot().vma();
+    let addr = locked.slot().addr();
+    let pmd = locked.read();
     // A pfn-only leaf (a huge pfnmap, where `vm_normal_page_pmd()` is NULL) has no `struct page`
     // to return. GUP does not walk the VM_PFNMAP VMAs that have them (`check_vma_flags()`), but
     // `follow_page()` may be called on any VMA; C's `follow_huge_pmd()` would take `pmd_page()`
@@ -352,41 +253,43 @@ pub(crate) unsafe fn follow_huge_pmd(
 
     #[cfg(CONFIG_TRANSPARENT_HUGEPAGE)]
     if pmd.is_trans_huge() && flags.contains(Foll::Touch) {
-        // SAFETY: `vma`, `addr` and the locked `pmdp` are what touch_pmd() expects.
-        unsafe { bindings::touch_pmd(vma.as_ptr(), addr, pmdp, flags.contains(Foll::Write)) };
+        // SAFETY: The entry is `addr`'s in `vma`, a THP leaf, and locked (`locked`); the mmap
+        // lock is held (type invariants of `PmdLocked` and `PmdSlot`).
+        unsafe {
+            bindings::touch_pmd(
+                vma.as_ptr(),
+                addr,
+                locked.slot().as_ptr(),
+                flags.contains(Foll::Write),
+            )
+        };
     }
 
     *page_mask = HPAGE_PMD_NR - 1;
-    // SAFETY: The leaf maps HPAGE_PMD_NR pages, contiguous in the memmap, and `addr` is inside.
-    Ok(Some(unsafe {
-        page.as_ptr().add((addr & !PMD_MASK) >> PAGE_SHIFT)
-    }))
+    // The leaf maps HPAGE_PMD_NR pages, contiguous in the memmap, and `addr` is inside: the
+    // subpage's address does not wrap.
+    Ok(Some(
+        page.as_ptr().wrapping_add((addr & !PMD_MASK) >> PAGE_SHIFT),
+    ))
 }
 
 /// A present entry without a `struct page` (C: `follow_pfn_pte()`): marks it young (and dirty
 /// for a write) with `FOLL_TOUCH`, and gives `EEXIST`.
-///
-/// # Safety
-///
-/// `pte` must be `address`'s PTE in `vma`.
-pub(crate) unsafe fn follow_pfn_pte(
-    vma: &VmaRef,
-    address: usize,
-    pte: &PteLocked,
-    flags: FollFlags,
-) -> Error {
+pub(crate) fn follow_pfn_pte(pte: &PteLocked<'_>, flags: FollFlags) -> Error {
     if flags.contains(Foll::Touch) {
-        let orig = pte.get();
+        let orig = pte.read();
         let mut entry = orig;
         if flags.contains(Foll::Write) {
             entry = entry.mkdirty();
         }
         entry = entry.mkyoung();
         if !orig.same(entry) {
-            // SAFETY: `pte` is `address`'s entry in `vma`, mapped and locked.
+            // SAFETY: `pte` is the entry of `pte.addr()` in `pte.vma()` (of mm `pte.mm()`),
+            // mapped and locked (type invariant of `PteLocked`); the new value is the entry's
+            // own with the young (and dirty) bit set, which maps nothing new.
             unsafe {
-                bindings::set_pte_at(vma.mm().as_raw(), address, pte.as_ptr(), entry.into_raw());
-                bindings::update_mmu_cache(vma.as_ptr(), address, pte.as_ptr());
+                bindings::set_pte_at(pte.mm(), pte.addr(), pte.as_ptr(), entry.into_raw());
+                bindings::update_mmu_cache(pte.vma().as_ptr(), pte.addr(), pte.as_ptr());
             }
         }
     }
@@ -395,21 +298,13 @@ pub(crate) unsafe fn follow_pfn_pte(
 }
 
 /// The PTE level of the walk (C: `follow_page_pte()`).
-///
-/// # Safety
-///
-/// `pmd` must be `address`'s PMD entry in `vma`'s page tables.
-pub(crate) unsafe fn follow_page_pte(
-    vma: &VmaRef,
-    address: usize,
-    pmd: *mut bindings::pmd_t,
-    flags: FollFlags,
-) -> Result<Option<PagePtr>> {
-    // SAFETY: `pmd` is `address`'s PMD entry in `vma`'s mm, whose mmap lock is held.
-    let Some(locked) = (unsafe { PteLocked::map(vma.mm().as_raw(), pmd, address) }) else {
+pub(crate) fn follow_page_pte(pmd: &PmdSlot<'_>, flags: FollFlags) -> Result<Option<PagePtr>> {
+    let vma = pmd.vma();
+    let address = pmd.addr();
+    let Some(locked) = pmd.map_lock() else {
         return no_page_table(vma, flags, address);
     };
-    let pte = locked.get();
+    let pte = locked.read();
     if !pte.is_present() || (pte.is_protnone() && !can_follow_protnone(vma, flags)) {
         drop(locked);
         if !pte.is_none() {
@@ -417,25 +312,25 @@ pub(crate) unsafe fn follow_page_pte(
         }
         return no_page_table(vma, flags, address);
     }
-    // SAFETY: `locked` is `address`'s PTE in `vma`; the PTE lock keeps what it maps alive.
-    unsafe { follow_present_pte(vma, address, &locked, pte, flags) }
+    // SAFETY: `pte` was read from `locked` just above, which is still locked.
+    unsafe { follow_present_pte(&locked, pte, flags) }
 }
 
 /// [`follow_page_pte`] for a present `pte`, with its table mapped and locked.
 ///
 /// # Safety
 ///
-/// `locked` must be `address`'s PTE in `vma`, and `pte` its value.
+/// `pte` must be the value of `locked`'s entry, read under its lock.
 pub(crate) unsafe fn follow_present_pte(
-    vma: &VmaRef,
-    address: usize,
-    locked: &PteLocked,
+    locked: &PteLocked<'_>,
     pte: Pte,
     flags: FollFlags,
 ) -> Result<Option<PagePtr>> {
-    // SAFETY: `vma` is locked and `pte` is one of its entries, still locked; the page returned,
-    // if any, is mapped by that entry, whose lock keeps its folio referenced and unsplit while
-    // `locked` is borrowed.
+    let vma = locked.vma();
+    let address = locked.addr();
+    // SAFETY: `vma` is locked and `pte` is its entry of `address` (this function's contract),
+    // still locked; the page returned, if any, is mapped by that entry, whose lock keeps its
+    // folio referenced and unsplit while `locked` is borrowed.
     let normal: Option<&FolioPage> = unsafe {
         let page = bindings::vm_normal_page(vma.as_ptr(), address, pte.into_raw());
         (!page.is_null()).then(|| FolioPage::from_raw(page))
@@ -461,8 +356,7 @@ pub(crate) unsafe fn follow_present_pte(
         None if flags.contains(Foll::Dump) => return Err(EFAULT),
         // SAFETY: The zero page has a memmap and is never freed.
         None if pgtable::is_zero_pfn(pte.pfn()) => unsafe { FolioPage::from_raw(pte.page()) },
-        // SAFETY: By this function's contract.
-        None => return Err(unsafe { follow_pfn_pte(vma, address, locked, flags) }),
+        None => return Err(follow_pfn_pte(locked, flags)),
     };
     let folio = page.folio();
 
@@ -499,102 +393,73 @@ pub(crate) unsafe fn follow_present_pte(
     Ok(Some(page.as_ptr()))
 }
 
-/// The PMD level (C: `follow_pmd_mask()`).
-///
-/// # Safety
-///
-/// `pudp` must be `address`'s PUD entry in `vma`'s page tables, a table (not a leaf).
+/// The PMD level (C: `follow_pmd_mask()`), from the PMD entry of a PUD table.
 #[inline(always)]
-pub(crate) unsafe fn follow_pmd_mask(
-    vma: &VmaRef,
-    address: usize,
-    pudp: *mut bindings::pud_t,
+pub(crate) fn follow_pmd_mask(
+    pmd: &PmdSlot<'_>,
     flags: FollFlags,
     page_mask: &mut usize,
 ) -> Result<Option<PagePtr>> {
-    let mm = vma.mm().as_raw();
-    // SAFETY: `pudp` is a valid table entry.
-    let pmdp = unsafe { bindings::pmd_offset(pudp, address) };
-    // SAFETY: `pmdp` is valid; it is read once, without the lock.
-    let pmdval = unsafe { Pmd::read_lockless(pmdp) };
+    let vma = pmd.vma();
+    let address = pmd.addr();
+    // Read once, without the lock.
+    let pmdval = pmd.read_lockless();
     if pmdval.is_none() || !pmdval.is_present() {
         return no_page_table(vma, flags, address);
     }
     if !pmdval.is_leaf() {
-        // SAFETY: `pmdp` is `address`'s PMD entry.
-        return unsafe { follow_page_pte(vma, address, pmdp, flags) };
+        return follow_page_pte(pmd, flags);
     }
     if pmdval.is_protnone() && !can_follow_protnone(vma, flags) {
         return no_page_table(vma, flags, address);
     }
 
-    // SAFETY: `pmdp` is `address`'s PMD entry in `mm`.
-    let ptl = unsafe { PtLock::pmd(mm, pmdp) };
-    // SAFETY: `pmdp` is valid and now locked.
-    let pmdval = unsafe { Pmd::read(pmdp) };
+    let locked = pmd.lock();
+    let pmdval = locked.read();
     if !pmdval.is_present() {
-        drop(ptl);
+        drop(locked);
         return no_page_table(vma, flags, address);
     }
     if !pmdval.is_leaf() {
-        drop(ptl);
-        // SAFETY: `pmdp` is `address`'s PMD entry.
-        return unsafe { follow_page_pte(vma, address, pmdp, flags) };
+        drop(locked);
+        return follow_page_pte(pmd, flags);
     }
     if pmdval.is_trans_huge() && flags.contains(Foll::SplitPmd) {
-        drop(ptl);
-        // SAFETY: `pmdp` is `address`'s PMD entry in `vma`, the mmap lock is held.
-        unsafe { bindings::split_huge_pmd(vma.as_ptr(), pmdp, address) };
+        drop(locked);
+        // SAFETY: `pmd` is `address`'s PMD entry in `vma`, whose mm's mmap lock is held (type
+        // invariant of `PmdSlot`).
+        unsafe { bindings::split_huge_pmd(vma.as_ptr(), pmd.as_ptr(), address) };
         // If the split left the PMD empty, put a page table in quickly.
-        // SAFETY: As above.
-        if unsafe { bindings::pte_alloc(mm, pmdp) } {
-            return Err(ENOMEM);
-        }
-        // SAFETY: `pmdp` is `address`'s PMD entry.
-        return unsafe { follow_page_pte(vma, address, pmdp, flags) };
+        pmd.pte_alloc()?;
+        return follow_page_pte(pmd, flags);
     }
-    // SAFETY: `pmdp` is `address`'s PMD entry, locked, a present leaf.
-    let page = unsafe { follow_huge_pmd(vma, address, pmdp, flags, page_mask) };
-    drop(ptl);
+    let page = follow_huge_pmd(&locked, flags, page_mask);
+    drop(locked);
     page
 }
 
 /// The PUD level (C: `follow_pud_mask()`).
-///
-/// # Safety
-///
-/// `p4dp` must be `address`'s P4D entry in `vma`'s page tables, present.
 #[inline(always)]
-pub(crate) unsafe fn follow_pud_mask(
-    vma: &VmaRef,
-    address: usize,
-    p4dp: *mut bindings::p4d_t,
+pub(crate) fn follow_pud_mask(
+    pud: &PudSlot<'_>,
     flags: FollFlags,
     page_mask: &mut usize,
 ) -> Result<Option<PagePtr>> {
-    // SAFETY: `p4dp` is a valid, present entry.
-    let pudp = unsafe { bindings::pud_offset(p4dp, address) };
-    // SAFETY: `pudp` is valid.
-    let pud = unsafe { Pud::read(pudp) };
-    if !pud.is_present() {
-        return no_page_table(vma, flags, address);
+    let vma = pud.vma();
+    let address = pud.addr();
+    match pud.classify() {
+        PudEntry::Hole => no_page_table(vma, flags, address),
+        PudEntry::Leaf => {
+            let locked = pud.lock();
+            let page = follow_huge_pud(&locked, flags, page_mask);
+            drop(locked);
+            match page {
+                Ok(None) => no_page_table(vma, flags, address),
+                other => other,
+            }
+        }
+        PudEntry::Table(pmd) => follow_pmd_mask(&pmd, flags, page_mask),
     }
-    if pud.is_leaf() {
-        // SAFETY: `pudp` is `address`'s PUD entry in `vma`'s mm.
-        let ptl = unsafe { PtLock::pud(vma.mm().as_raw(), pudp) };
-        // SAFETY: `pudp` is `address`'s PUD entry, locked.
-        let page = unsafe { follow_huge_pud(vma, address, pudp, flags, page_mask) };
-        drop(ptl);
-        return match page {
-            Ok(None) => no_page_table(vma, flags, address),
-            other => other,
-        };
-    }
-    if pud.is_bad() {
-        return no_page_table(vma, flags, address);
-    }
-    // SAFETY: `pudp` is a present table entry.
-    unsafe { follow_pmd_mask(vma, address, pudp, flags, page_mask) }
 }
 
 /// Looks up the page mapped at `address` in `vma`, taking a reference or a pin as `flags` say
@@ -609,7 +474,7 @@ pub(crate) unsafe fn follow_pud_mask(
 ///
 /// # Safety
 ///
-/// The caller must hold the mmap lock of `vma`'s mm.
+/// The caller must hold the mmap lock of `vma`'s mm, and `address` must be in `vma`.
 ///
 /// Inlined into the walk of the slow path, as in C, where it is `static` with one caller; the
 /// exported `follow_page()` gets its own copy.
@@ -620,32 +485,19 @@ pub(crate) unsafe fn follow_page_mask(
     flags: FollFlags,
     page_mask: &mut usize,
 ) -> Result<Option<PagePtr>> {
-    let mm = vma.mm().as_raw();
     // Takes the hugetlb VMA lock for hugetlb VMAs.
-    // SAFETY: `vma` is valid, the mmap lock is held.
-    unsafe { bindings::vma_pgtable_walk_begin(vma.as_ptr()) };
+    // SAFETY: The mmap lock is held and `address` is in `vma`, by the caller's guarantee.
+    let walk = unsafe { PgtableWalk::begin(vma, address) };
     *page_mask = 0;
-    // SAFETY: `mm` is valid and its page tables stay while the mmap lock is held.
-    let pgdp = unsafe { bindings::pgd_offset(mm, address) };
-    // SAFETY: `pgdp` is valid.
-    let pgd = unsafe { Pgd::read(pgdp) };
-    let page = if pgd.is_none() || pgd.is_bad() {
-        no_page_table(vma, flags, address)
-    } else {
-        // SAFETY: `pgdp` is a present entry.
-        let p4dp = unsafe { bindings::p4d_offset(pgdp, address) };
-        // SAFETY: `p4dp` is valid.
-        let p4d = unsafe { P4d::read(p4dp) };
+    let page = match walk.pgd().p4d() {
         // P4D leaves do not exist on the architectures this code supports.
-        if !p4d.is_present() || p4d.is_bad() {
-            no_page_table(vma, flags, address)
-        } else {
-            // SAFETY: `p4dp` is a present entry.
-            unsafe { follow_pud_mask(vma, address, p4dp, flags, page_mask) }
-        }
+        Some(p4d) => match p4d.pud() {
+            Some(pud) => follow_pud_mask(&pud, flags, page_mask),
+            None => no_page_table(vma, flags, address),
+        },
+        None => no_page_table(vma, flags, address),
     };
-    // SAFETY: Paired with the begin above.
-    unsafe { bindings::vma_pgtable_walk_end(vma.as_ptr()) };
+    drop(walk);
     page
 }
 
