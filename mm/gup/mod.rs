@@ -318,16 +318,6 @@ pub unsafe extern "C" fn memfd_pin_folios(
     }
 }
 
-/// Reads `*locked` for the argument checks: `None` for a NULL pointer.
-///
-/// # Safety
-///
-/// `locked` must be NULL or valid for reads.
-unsafe fn read_locked(locked: *mut c_int) -> Option<c_int> {
-    // SAFETY: Valid for reads when non-NULL, by the caller's guarantee.
-    (!locked.is_null()).then(|| unsafe { *locked })
-}
-
 /// The common body of the `get_user_pages*()` entry points: checks the arguments as `entry`
 /// does, then runs the slow path with the mmap lock protocol `locked` asks for.
 ///
@@ -351,20 +341,17 @@ unsafe fn gup_entry(
     locked: *mut c_int,
     mut local_locked: c_int,
 ) -> c_long {
-    // SAFETY: By the caller's guarantee.
-    let locked_val = unsafe { read_locked(locked) };
+    // SAFETY: NULL or valid, and not accessed otherwise during the call, by the caller's
+    // guarantee.
+    let locked = unsafe { locked.as_mut() };
+    let locked_val = locked.as_deref().copied();
     let Some(flags) =
         entry.check_args(!pages.is_null(), locked_val, FollFlags::from_raw(gup_flags))
     else {
         // CAST: 0 or -EINVAL.
         return entry.invalid_args_return() as c_long;
     };
-    let locked = if locked.is_null() {
-        &mut local_locked
-    } else {
-        // SAFETY: Non-NULL and valid, by the caller's guarantee.
-        unsafe { &mut *locked }
-    };
+    let locked = locked.unwrap_or(&mut local_locked);
     // SAFETY: By the caller's guarantee.
     unsafe { longterm::gup_longterm_locked(mm, start, nr_pages, pages, locked, flags) }
 }
