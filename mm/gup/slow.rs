@@ -508,6 +508,7 @@ pub(crate) mod tests {
             current_mm,
             vma_from_c, //
         },
+        folio::FolioPage,
         populate::{
             faultin_page_range,
             populate_vma_page_range, //
@@ -544,6 +545,76 @@ pub(crate) mod tests {
         Ok(addr)
     }
 
+    /// A mapping made by [`map`], unmapped on drop.
+    struct Mapping {
+        addr: usize,
+        pages: usize,
+    }
+
+    impl Mapping {
+        fn new(pages: usize, prot: c_ulong, flags: c_ulong) -> Result<Self> {
+            Ok(Self {
+                addr: map(pages, prot, flags)?,
+                pages,
+            })
+        }
+
+        /// The address of page `i` of the mapping.
+        fn at(&self, i: usize) -> usize {
+            self.addr.wrapping_add(i.wrapping_mul(PAGE_SIZE))
+        }
+
+        /// Unmaps pages `first..first + n` of the mapping (those of them it has).
+        fn unmap(&self, first: usize, n: usize) {
+            let n = n.min(self.pages.saturating_sub(first));
+            // SAFETY: A range of this mapping, in the current (the test's) mm, whose mmap lock
+            // the test does not hold here (the `ReadLocked` of a test is dropped first). The
+            // kernel reaches user memory only through uaccess, which handles faults, or
+            // through page references, which keep the pages: nothing is left dangling.
+            unsafe { bindings::vm_munmap(self.at(first), n * PAGE_SIZE) };
+        }
+    }
+
+    impl Drop for Mapping {
+        fn drop(&mut self) {
+            self.unmap(0, self.pages);
+        }
+    }
+
+    /// Page pointers from `get_user_pages()`, each non-NULL one with a reference (`FOLL_GET`),
+    /// given up on drop.
+    ///
+    /// # Invariants
+    ///
+    /// Every non-NULL entry is a page with a reference the value owns.
+    struct Refs<const N: usize>([PagePtr; N]);
+
+    impl<const N: usize> Refs<N> {
+        /// Entry `i`, NULL if empty (or out of range).
+        fn ptr(&self, i: usize) -> PagePtr {
+            self.0.get(i).copied().unwrap_or(ptr::null_mut())
+        }
+
+        /// The page of entry `i`, borrowed as long as its reference is held.
+        fn page(&self, i: usize) -> Option<&FolioPage> {
+            let p = self.ptr(i);
+            // SAFETY: A non-NULL entry is a page with a reference held while `self` lives (type
+            // invariant), which keeps its folio and keeps it from being split; the result
+            // borrows `self`.
+            (!p.is_null()).then(|| unsafe { FolioPage::from_raw(p) })
+        }
+    }
+
+    impl<const N: usize> Drop for Refs<N> {
+        fn drop(&mut self) {
+            for &p in self.0.iter().filter(|p| !p.is_null()) {
+                // SAFETY: `p` carries a reference this value owns (type invariant), given up
+                // once, here.
+                unsafe { pin::put_folio(Folio::from_page(p), 1, Foll::Get.into()) };
+            }
+        }
+    }
+
     /// The test's mm, with its mmap lock held for read through the kernel crate's guard.
     struct ReadLocked {
         guard: kernel::mm::MmapReadGuard<'static>,
@@ -564,40 +635,44 @@ pub(crate) mod tests {
         }
     }
 
-    /// `get_user_pages()` of the test's mm, with the lock held; the result and the pages.
-    fn gup(addr: usize, n: usize, flags: u32, want_pages: bool) -> (c_long, [PagePtr; 4]) {
+    /// `get_user_pages()` of the test's mm, with the lock held (`_lock`); the result and the
+    /// pages.
+    fn gup(
+        _lock: &ReadLocked,
+        addr: usize,
+        n: usize,
+        flags: u32,
+        want_pages: bool,
+    ) -> (c_long, Refs<4>) {
         let mut pages = [ptr::null_mut(); 4];
         let out = if want_pages {
             pages.as_mut_ptr()
         } else {
             ptr::null_mut()
         };
-        // SAFETY: `pages` has room for 4 entries and callers ask for at most 4.
+        // SAFETY: The current mm's mmap lock is held (`_lock`); `pages` has room for 4 entries
+        // and at most 4 are asked for.
         let ret = unsafe { crate::get_user_pages(addr, n.min(4), flags, out) };
-        (ret, pages)
+        // INVARIANT: Without FOLL_PIN, `get_user_pages()` takes a reference on each page it
+        // writes; the other entries stay NULL.
+        (ret, Refs(pages))
     }
 
-    /// Drops the references `gup()` took.
-    fn put_all(pages: &[PagePtr]) {
-        for &p in pages.iter().filter(|p| !p.is_null()) {
-            // SAFETY: `p` carries a reference taken by `gup()`.
-            unsafe { pin::put_folio(Folio::from_page(p), 1, Foll::Get.into()) };
-        }
-    }
-
-    /// `follow_page()` as errno, 0 for NULL, 1 for a page (whose reference, if any, is dropped).
-    fn follow(vma: &VmaRef, addr: usize, flags: u32) -> (c_int, PagePtr) {
-        // SAFETY: The caller holds the mmap lock.
+    /// `follow_page()` as errno, 0 for NULL, 1 for a page (whose reference, if any, is dropped);
+    /// the page, and whether it is the zero page (asked with `FOLL_GET` only).
+    fn follow(vma: &VmaRef, addr: usize, flags: u32) -> (c_int, PagePtr, bool) {
+        // SAFETY: `vma` borrows a `ReadLocked`, so the mmap lock is held; the tests pass
+        // addresses of the VMA they looked up.
         let p = unsafe { crate::follow_page(vma.as_ptr(), addr, flags) };
         match from_err_ptr(p) {
-            Err(e) => (e.to_errno(), ptr::null_mut()),
-            Ok(p) if p.is_null() => (0, p),
-            Ok(p) => {
-                if flags & bindings::FOLL_GET != 0 {
-                    put_all(&[p]);
-                }
-                (1, p)
+            Err(e) => (e.to_errno(), ptr::null_mut(), false),
+            Ok(p) if p.is_null() => (0, p, false),
+            Ok(p) if flags & bindings::FOLL_GET != 0 => {
+                // INVARIANT: FOLL_GET took a reference on `p`.
+                let got = Refs([p]);
+                (1, p, got.page(0).is_some_and(FolioPage::is_zero))
             }
+            Ok(p) => (1, p, false),
         }
     }
 
@@ -607,14 +682,14 @@ pub(crate) mod tests {
 
     #[test]
     fn holes_and_zero_pages() -> Result {
-        let a = map(2, PROT_RW, PRIVATE)?;
-        // SAFETY: Unmaps the second page of our own mapping.
-        unsafe { bindings::vm_munmap(a + PAGE_SIZE, PAGE_SIZE) };
+        let m = Mapping::new(2, PROT_RW, PRIVATE)?;
+        m.unmap(1, 1);
+        let a = m.at(0);
         let lock = ReadLocked::new();
-        let (zero, _) = gup(a, 0, 0, true);
-        let (hole, _) = gup(a + PAGE_SIZE, 1, 0, true);
-        let (partial, pages) = gup(a, 2, 0, true);
-        put_all(&pages);
+        let (zero, _) = gup(&lock, a, 0, 0, true);
+        let (hole, _) = gup(&lock, a + PAGE_SIZE, 1, 0, true);
+        let (partial, pages) = gup(&lock, a, 2, 0, true);
+        drop(pages);
         drop(lock);
         assert_eq!(zero, 0);
         assert_eq!(hole, err(EFAULT));
@@ -625,20 +700,27 @@ pub(crate) mod tests {
 
     #[test]
     fn vma_permissions_and_force() -> Result {
-        let none = map(1, PROT_NONE, PRIVATE)?;
-        let ro = map(1, PROT_READ, PRIVATE)?;
-        let ro_shared = map(1, PROT_READ, SHARED)?;
+        let none = Mapping::new(1, PROT_NONE, PRIVATE)?;
+        let ro = Mapping::new(1, PROT_READ, PRIVATE)?;
+        let ro_shared = Mapping::new(1, PROT_READ, SHARED)?;
+        let (none, ro, ro_shared) = (none.at(0), ro.at(0), ro_shared.at(0));
         let lock = ReadLocked::new();
-        let (none_read, _) = gup(none, 1, 0, true);
-        let (none_forced, p1) = gup(none, 1, bindings::FOLL_FORCE, true);
-        put_all(&p1);
-        let (ro_write, _) = gup(ro, 1, bindings::FOLL_WRITE, true);
-        let (ro_forced, p2) = gup(ro, 1, bindings::FOLL_WRITE | bindings::FOLL_FORCE, true);
+        let (none_read, _) = gup(&lock, none, 1, 0, true);
+        let (none_forced, p1) = gup(&lock, none, 1, bindings::FOLL_FORCE, true);
+        drop(p1);
+        let (ro_write, _) = gup(&lock, ro, 1, bindings::FOLL_WRITE, true);
+        let (ro_forced, p2) = gup(
+            &lock,
+            ro,
+            1,
+            bindings::FOLL_WRITE | bindings::FOLL_FORCE,
+            true,
+        );
         // FOLL_FORCE broke COW: the page is an exclusive anonymous page.
-        // SAFETY: `p2[0]` is referenced, or NULL.
-        let cow = !p2[0].is_null() && unsafe { bindings::PageAnonExclusive(p2[0]) };
-        put_all(&p2);
+        let cow = p2.page(0).is_some_and(FolioPage::is_anon_exclusive);
+        drop(p2);
         let (shared_forced, _) = gup(
+            &lock,
             ro_shared,
             1,
             bindings::FOLL_WRITE | bindings::FOLL_FORCE,
@@ -657,22 +739,22 @@ pub(crate) mod tests {
 
     #[test]
     fn follow_page_results() -> Result {
-        let a = map(1, PROT_RW, PRIVATE)?;
+        let m = Mapping::new(1, PROT_RW, PRIVATE)?;
+        let a = m.at(0);
         let lock = ReadLocked::new();
         let vma = lock.vma(a).ok_or(EFAULT)?;
         let hole = follow(vma, a, 0).0;
         let hole_dump = follow(vma, a, bindings::FOLL_DUMP).0;
         // Read-fault the zero page in.
-        let (faulted, _) = gup(a, 1, 0, false);
+        let (faulted, _) = gup(&lock, a, 1, 0, false);
         let zero_dump = follow(vma, a, bindings::FOLL_DUMP).0;
-        let (zero_get, zp) = follow(vma, a, bindings::FOLL_GET);
-        // SAFETY: `zp` is the page just followed, or NULL.
-        let is_zero = !zp.is_null() && unsafe { bindings::is_zero_page(zp) };
+        let (zero_get, _, is_zero) = follow(vma, a, bindings::FOLL_GET);
         // The zero page is not writable: following it for a write needs a fault.
         let zero_write = follow(vma, a, bindings::FOLL_WRITE).0;
-        let (written, pages) = gup(a, 1, bindings::FOLL_WRITE, true);
-        let (again, p) = follow(vma, a, bindings::FOLL_GET | bindings::FOLL_WRITE);
-        put_all(&pages);
+        let (written, pages) = gup(&lock, a, 1, bindings::FOLL_WRITE, true);
+        let (again, p, _) = follow(vma, a, bindings::FOLL_GET | bindings::FOLL_WRITE);
+        let first = pages.ptr(0);
+        drop(pages);
         drop(lock);
         assert_eq!(hole, 0);
         assert_eq!(hole_dump, EFAULT.to_errno());
@@ -683,15 +765,15 @@ pub(crate) mod tests {
         assert_eq!(zero_write, 0);
         assert_eq!(written, 1);
         assert_eq!(again, 1);
-        assert!(p == pages[0]);
+        assert!(p == first);
         Ok(())
     }
 
     #[test]
     fn madv_populate_errors() -> Result {
-        let none = map(2, PROT_NONE, PRIVATE)?;
-        // SAFETY: Unmaps the second page of our own mapping.
-        unsafe { bindings::vm_munmap(none + PAGE_SIZE, PAGE_SIZE) };
+        let m = Mapping::new(2, PROT_NONE, PRIVATE)?;
+        m.unmap(1, 1);
+        let none = m.at(0);
         let lock = ReadLocked::new();
         let mut locked: c_int = 1;
         // SAFETY: The lock is held for read; it may be dropped (then `locked` is 0).
@@ -723,12 +805,14 @@ pub(crate) mod tests {
     /// `VM_MIXEDMAP` VMA, `vm_normal_page()` == NULL) can be faulted in but not returned.
     #[test]
     fn pfn_only_entry_gives_eexist() -> Result {
-        let a = map(2, PROT_RW, PRIVATE)?;
+        // Declared before the mapping, so that it is freed after the mapping is gone.
         let target = Page::alloc_page(GFP_KERNEL)?;
+        let m = Mapping::new(2, PROT_RW, PRIVATE)?;
+        let a = m.at(0);
         let mm = current_mm();
         let lock = ReadLocked::new();
-        let (r0, p0) = gup(a, 1, bindings::FOLL_WRITE, true);
-        put_all(&p0);
+        let (r0, p0) = gup(&lock, a, 1, bindings::FOLL_WRITE, true);
+        drop(p0);
         drop(lock);
         // Turn the VMA into a mixed map and put a pfn-only entry at the second page; the first
         // stays a normal anonymous page.
@@ -755,18 +839,18 @@ pub(crate) mod tests {
         };
         let followed = follow(vma, a + PAGE_SIZE, 0).0;
         let followed_get = follow(vma, a + PAGE_SIZE, bindings::FOLL_GET).0;
-        let (with_pages, _) = gup(a + PAGE_SIZE, 1, 0, true);
-        let (partial, pp) = gup(a, 2, 0, true);
-        put_all(&pp);
-        let (no_pages, _) = gup(a, 2, 0, false);
+        let (with_pages, _) = gup(&lock, a + PAGE_SIZE, 1, 0, true);
+        let (partial, pp) = gup(&lock, a, 2, 0, true);
+        drop(pp);
+        let (no_pages, _) = gup(&lock, a, 2, 0, false);
         let mut pinned = [ptr::null_mut(); 1];
         // SAFETY: `pinned` has room for one entry.
         let pin = unsafe { crate::pin_user_pages(a + PAGE_SIZE, 1, 0, pinned.as_mut_ptr()) };
         // SAFETY: `vma` is valid under the lock and covers the range.
         let populated = unsafe { populate_vma_page_range(vma, a, a + 2 * PAGE_SIZE, None) };
         drop(lock);
-        // SAFETY: Our own mapping; unmapped before `target` is freed.
-        unsafe { bindings::vm_munmap(a, 2 * PAGE_SIZE) };
+        // Unmapped before `target` is freed.
+        drop(m);
         drop(target);
 
         assert_eq!(r0, 1);
