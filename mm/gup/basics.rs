@@ -216,19 +216,87 @@ pub(crate) fn current_mm() -> MmPtr {
     unsafe { (*bindings::get_current()).mm }
 }
 
-/// Sets `MMF_HAS_PINNED`, which fork() reads to copy pinned anonymous pages; only if not yet set,
-/// to avoid cache line bouncing on concurrent pins (C: `mm_set_has_pinned_flag()`).
+/// An mm that stays valid for `'a` (its user holds a reference on it): what GUP locks and
+/// flags. Taking its mmap lock for read and setting its flags ask nothing more, so they are
+/// safe; releasing the lock asks that it be held, and is `unsafe`.
+///
+/// # Invariants
+///
+/// `mm` is a valid mm for `'a`.
+pub(crate) struct MmRef<'a> {
+    mm: MmPtr,
+    _mm: PhantomData<&'a bindings::mm_struct>,
+}
+
+impl<'a> MmRef<'a> {
+    /// Borrows the mm at `mm`.
+    ///
+    /// # Safety
+    ///
+    /// `mm` must be a valid mm for `'a`.
+    #[inline(always)]
+    pub(crate) unsafe fn from_raw(mm: MmPtr) -> Self {
+        // INVARIANT: By the caller's guarantee.
+        Self {
+            mm,
+            _mm: PhantomData,
+        }
+    }
+
+    /// The mm, for C calls.
+    #[inline(always)]
+    pub(crate) fn as_raw(&self) -> MmPtr {
+        self.mm
+    }
+
+    /// Takes the mmap lock for read (C: `mmap_read_lock()`).
+    #[inline(always)]
+    pub(crate) fn read_lock(&self) {
+        // SAFETY: A valid mm (type invariant).
+        unsafe { bindings::mmap_read_lock(self.as_raw()) };
+    }
+
+    /// Takes the mmap lock for read unless a fatal signal comes first
+    /// (C: `mmap_read_lock_killable()`); 0 when taken, else a negative errno.
+    #[inline(always)]
+    pub(crate) fn read_lock_killable(&self) -> c_int {
+        // SAFETY: A valid mm (type invariant).
+        unsafe { bindings::mmap_read_lock_killable(self.as_raw()) }
+    }
+
+    /// Releases the mmap lock (C: `mmap_read_unlock()`).
+    ///
+    /// # Safety
+    ///
+    /// The current thread must hold the mmap lock for read, and not use it (nor anything found
+    /// through it) afterwards.
+    #[inline(always)]
+    pub(crate) unsafe fn read_unlock(&self) {
+        // SAFETY: A valid mm (type invariant), whose lock the caller holds for read.
+        unsafe { bindings::mmap_read_unlock(self.as_raw()) };
+    }
+
+    /// Sets `MMF_HAS_PINNED`, which fork() reads to copy pinned anonymous pages; only if not yet
+    /// set, to avoid cache line bouncing on concurrent pins (C: `mm_set_has_pinned_flag()`).
+    #[inline(always)]
+    pub(crate) fn set_has_pinned(&self) {
+        // CAST: A bit number.
+        let flag = bindings::MMF_HAS_PINNED as c_int;
+        // SAFETY: A valid mm (type invariant); the flag word is set atomically.
+        unsafe {
+            if !bindings::mm_flags_test(flag, self.as_raw()) {
+                bindings::mm_flags_set(flag, self.as_raw());
+            }
+        }
+    }
+}
+
+/// [`MmRef::set_has_pinned`] on a raw mm.
 ///
 /// # Safety
 ///
 /// `mm` must be valid.
 pub(crate) unsafe fn mm_set_has_pinned_flag(mm: MmPtr) {
-    // CAST: A bit number.
-    let flag = bindings::MMF_HAS_PINNED as c_int;
-    // SAFETY: `mm` is valid; the flag word is set atomically.
-    unsafe {
-        if !bindings::mm_flags_test(flag, mm) {
-            bindings::mm_flags_set(flag, mm);
-        }
-    }
+    // SAFETY: Valid for this call, by the caller's guarantee.
+    unsafe { MmRef::from_raw(mm) }.set_has_pinned();
 }

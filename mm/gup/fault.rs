@@ -23,7 +23,7 @@ use crate::{
     basics::{
         errno,
         is_shadow_stack,
-        MmPtr, //
+        MmRef, //
         MmapLocked,
     },
     flags::{
@@ -250,7 +250,7 @@ pub(crate) fn vma_permits_fault(vma: &VmaRef, fault_flags: c_uint) -> bool {
 ///
 /// The caller holds `mm`'s mmap lock (for read if `unlocked` is given).
 pub(crate) unsafe fn fixup_user_fault(
-    mm: MmPtr,
+    mm: &MmRef<'_>,
     address: usize,
     mut fault_flags: c_uint,
     mut unlocked: Option<&mut bool>,
@@ -259,11 +259,11 @@ pub(crate) unsafe fn fixup_user_fault(
         fault_flags |= fault_flag::ALLOW_RETRY | fault_flag::KILLABLE;
     }
     // SAFETY: `mm` is valid and its lock held, by the caller's guarantee.
-    let address = unsafe { MmapLocked::assume(mm) }.untagged_addr(address);
+    let address = unsafe { MmapLocked::assume(mm.as_raw()) }.untagged_addr(address);
     loop {
         // SAFETY: `mm` is valid and its lock held at the start of each round: by the caller,
         // or taken again below after a fault dropped it. The value lives for this round only.
-        let lock = unsafe { MmapLocked::assume(mm) };
+        let lock = unsafe { MmapLocked::assume(mm.as_raw()) };
         let Some(vma) = lock.gup_vma_lookup(address) else {
             return EFAULT.to_errno();
         };
@@ -280,8 +280,7 @@ pub(crate) unsafe fn fixup_user_fault(
 
         if ret & vm_fault::COMPLETED != 0 {
             // The lock was dropped; take it again for the caller's unlock.
-            // SAFETY: `mm` is valid (the caller holds a reference on it).
-            unsafe { bindings::mmap_read_lock(mm) };
+            mm.read_lock();
             if let Some(u) = unlocked.as_deref_mut() {
                 *u = true;
             }
@@ -297,8 +296,7 @@ pub(crate) unsafe fn fixup_user_fault(
                 .to_errno();
         }
         if ret & vm_fault::RETRY != 0 {
-            // SAFETY: As above.
-            unsafe { bindings::mmap_read_lock(mm) };
+            mm.read_lock();
             if let Some(u) = unlocked.as_deref_mut() {
                 *u = true;
             }

@@ -708,8 +708,9 @@ pub unsafe extern "C" fn fixup_user_fault(
 ) -> c_int {
     // SAFETY: NULL or valid, by the caller's guarantee.
     let unlocked = unsafe { unlocked.as_mut() };
-    // SAFETY: By the caller's guarantee.
-    unsafe { fault::fixup_user_fault(mm, address, fault_flags, unlocked) }
+    // SAFETY: `mm` is valid for the call, and its mmap lock held (for read if `unlocked` is
+    // given), by the caller's guarantee.
+    unsafe { fault::fixup_user_fault(&basics::MmRef::from_raw(mm), address, fault_flags, unlocked) }
 }
 
 /// Faults in a user range for writing, writing a zero byte to each page

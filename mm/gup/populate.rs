@@ -29,6 +29,7 @@ use crate::{
         current_mm,
         errno_long,
         MmPtr,
+        MmRef,
         MmapLocked,
         PAGE_MASK,
         PAGE_SIZE, //
@@ -150,7 +151,9 @@ pub(crate) unsafe fn faultin_page_range(
 /// The VMAs already carry the wanted flags; the mmap lock must not be held. Returns 0 or a
 /// negative errno.
 pub(crate) fn mm_populate(start: usize, len: usize, ignore_errors: bool) -> c_int {
-    let mm = current_mm();
+    // SAFETY: The current task's mm, which it keeps (`mm_users`) while it runs; mlock() and
+    // mmap() call this in the task's user context.
+    let mm = unsafe { MmRef::from_raw(current_mm()) };
     let end = start.wrapping_add(len);
     // The end of the VMA of the last round, while the lock has stayed held since.
     let mut vma_end: Option<usize> = None;
@@ -160,15 +163,14 @@ pub(crate) fn mm_populate(start: usize, len: usize, ignore_errors: bool) -> c_in
 
     while nstart < end {
         if locked == 0 {
-            // SAFETY: `mm` is the current, live mm.
-            unsafe { bindings::mmap_read_lock(mm) };
+            mm.read_lock();
             locked = 1;
             vma_end = None;
         }
         // SAFETY: `mm` is valid and its lock held for read (taken above, or still held after
         // the last round); the value lives for this round only, and a populate that drops the
         // lock ends the round, setting `locked` to 0.
-        let lock = unsafe { MmapLocked::assume(mm) };
+        let lock = unsafe { MmapLocked::assume(mm.as_raw()) };
         // Find the first VMA of [nstart, end): with the lock held since the last round, the VMA
         // after that round's, if `nstart` has moved past it (otherwise that VMA again).
         let from = match vma_end {
@@ -207,8 +209,9 @@ pub(crate) fn mm_populate(start: usize, len: usize, ignore_errors: bool) -> c_in
         nstart = nend;
     }
     if locked != 0 {
-        // SAFETY: The lock is held.
-        unsafe { bindings::mmap_read_unlock(mm) };
+        // SAFETY: The lock is held for read (`locked`): taken above, and not dropped by the
+        // last populate; nothing found through it is used after this.
+        unsafe { mm.read_unlock() };
     }
     // CAST: 0 or a negative errno.
     ret as c_int
@@ -297,16 +300,17 @@ pub(crate) fn fault_in_safe_writeable(uaddr: usize, size: usize) -> usize {
     if size == 0 {
         return 0;
     }
-    let mm = current_mm();
+    // SAFETY: The current task's mm, which it keeps (`mm_users`) while it runs; callers are in
+    // the user context of a task with an mm (as C's `mmap_read_lock(current->mm)` needs).
+    let mm = unsafe { MmRef::from_raw(current_mm()) };
     let mut unlocked = false;
-    // SAFETY: `mm` is the current, live mm.
-    unsafe { bindings::mmap_read_lock(mm) };
+    mm.read_lock();
     let rest = fault_in_loop(uaddr, size, |cur| {
         // SAFETY: The lock is held for read, and may be dropped and retaken.
-        unsafe { fixup_user_fault(mm, cur, fault_flag::WRITE, Some(&mut unlocked)) == 0 }
+        unsafe { fixup_user_fault(&mm, cur, fault_flag::WRITE, Some(&mut unlocked)) == 0 }
     });
-    // SAFETY: Held (again) after fixup_user_fault().
-    unsafe { bindings::mmap_read_unlock(mm) };
+    // SAFETY: Held for read (again) after fixup_user_fault(), which returns with it held.
+    unsafe { mm.read_unlock() };
     rest
 }
 

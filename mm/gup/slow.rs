@@ -27,8 +27,8 @@ use kernel::{
 use crate::{
     basics::{
         errno_long,
-        mm_set_has_pinned_flag,
         MmPtr,
+        MmRef,
         MmapLocked,
         PAGE_MASK,
         PAGE_SHIFT,
@@ -353,11 +353,12 @@ pub(crate) unsafe fn get_user_pages_locked(
     if nr_pages == 0 {
         return 0;
     }
+    // SAFETY: `mm` is valid for the call, by this function's contract.
+    let mm = unsafe { MmRef::from_raw(mm) };
     let mut must_unlock = false;
     // Callers with `*locked == 0` expect GUP to take and release the lock.
     if *locked == 0 {
-        // SAFETY: `mm` is valid.
-        if unsafe { bindings::mmap_read_lock_killable(mm) } != 0 {
+        if mm.read_lock_killable() != 0 {
             return errno_long(EAGAIN);
         }
         must_unlock = true;
@@ -365,8 +366,7 @@ pub(crate) unsafe fn get_user_pages_locked(
     }
 
     if flags.contains(Foll::Pin) {
-        // SAFETY: `mm` is valid.
-        unsafe { mm_set_has_pinned_flag(mm) };
+        mm.set_has_pinned();
     }
     // Callers that pass pages without FOLL_PIN traditionally get FOLL_GET implied.
     if pages.is_some() && !flags.contains(Foll::Pin) {
@@ -380,7 +380,7 @@ pub(crate) unsafe fn get_user_pages_locked(
         // and the loop takes the lock again before the next walk.
         let ret = unsafe {
             get_user_pages_walk(
-                &MmapLocked::assume(mm),
+                &MmapLocked::assume(mm.as_raw()),
                 start,
                 nr_pages,
                 flags,
@@ -428,8 +428,7 @@ pub(crate) unsafe fn get_user_pages_locked(
             if gup_signal_pending(flags) {
                 break Err(errno_long(EINTR));
             }
-            // SAFETY: `mm` is valid.
-            let r = unsafe { bindings::mmap_read_lock_killable(mm) };
+            let r = mm.read_lock_killable();
             if r != 0 {
                 // CAST: Widening a negative `int`.
                 break Err(r as c_long);
@@ -439,7 +438,7 @@ pub(crate) unsafe fn get_user_pages_locked(
             // and the loop takes it again.
             let r = unsafe {
                 get_user_pages_walk(
-                    &MmapLocked::assume(mm),
+                    &MmapLocked::assume(mm.as_raw()),
                     start,
                     1,
                     flags | Foll::Tried,
@@ -481,8 +480,9 @@ pub(crate) unsafe fn get_user_pages_locked(
     if must_unlock && *locked != 0 {
         // The lock was dropped on the way, or the caller asked GUP to take it: release it and
         // tell the caller.
-        // SAFETY: The lock is held.
-        unsafe { bindings::mmap_read_unlock(mm) };
+        // SAFETY: The lock is held for read (`*locked != 0`): taken here, or taken again after a
+        // fault dropped the caller's; nothing found through it is used after this.
+        unsafe { mm.read_unlock() };
         *locked = 0;
     }
 
