@@ -17,7 +17,8 @@ use kernel::{
     bindings,
     ffi::{
         c_int,
-        c_long, //
+        c_long,
+        c_void, //
     },
     mm::virt::VmaRef,
     prelude::*,
@@ -208,6 +209,15 @@ pub(crate) fn below_vma(vma: &VmaRef, addr: usize) {
         addr
     );
     kernel::bug::dump_stack();
+}
+
+/// Whether `[addr, addr + size)` may be a user range (C: `access_ok()`): compares addresses,
+/// accesses nothing.
+#[inline(always)]
+pub(crate) fn access_ok(addr: usize, size: usize) -> bool {
+    // CAST: A user address, never dereferenced.
+    // SAFETY: `access_ok()` only compares the range with the user address space's limit.
+    unsafe { bindings::access_ok(addr as *const c_void, size) }
 }
 
 /// `current->mm`.

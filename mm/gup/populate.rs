@@ -16,8 +16,7 @@ use kernel::{
     ffi::{
         c_char,
         c_int,
-        c_long,
-        c_void, //
+        c_long, //
     },
     mm::virt::VmaRef,
     prelude::*,
@@ -26,6 +25,7 @@ use kernel::{
 
 use crate::{
     basics::{
+        access_ok,
         current_mm,
         errno_long,
         MmPtr,
@@ -271,8 +271,7 @@ pub(crate) fn fault_in_writeable(uaddr: usize, size: usize) -> usize {
     if size == 0 {
         return 0;
     }
-    // SAFETY: Only checks the range.
-    if !unsafe { bindings::access_ok(uaddr as *const c_void, size) } {
+    if !access_ok(uaddr, size) {
         return size;
     }
     fault_in_loop(uaddr, size, |cur| {
@@ -320,8 +319,7 @@ pub(crate) fn fault_in_readable(uaddr: usize, size: usize) -> usize {
     if size == 0 {
         return 0;
     }
-    // SAFETY: Only checks the range.
-    if !unsafe { bindings::access_ok(uaddr as *const c_void, size) } {
+    if !access_ok(uaddr, size) {
         return size;
     }
     fault_in_loop(uaddr, size, |cur| {
