@@ -461,424 +461,457 @@ pub unsafe fn pfn_to_page(pfn: usize) -> *mut bindings::page {
 // keeps shared PMD tables), so the slots live as long as the walk. PTE tables can go at any
 // time (khugepaged retracts them under the mmap read lock): [`PmdSlot::map_lock`] maps and locks
 // one, or fails, as C's `pte_offset_map_lock()`.
+//
+// The C helpers of the walk (`pgd_offset()` to `pmd_offset()`, `pud_lock()`, `pmd_lock()`,
+// `pte_alloc()`, `pte_unmap_unlock()`) are still in rust/helpers/gup.c, under CONFIG_RUST_GUP,
+// its only user so far; hence the `cfg` until they move to rust/helpers/pgtable.c.
 
-use crate::mm::virt::VmaRef;
+#[cfg(CONFIG_RUST_GUP)]
+pub use self::walk::{
+    P4dSlot,
+    PgdSlot,
+    PgtableWalk,
+    PmdLocked,
+    PmdSlot,
+    PteLocked,
+    PudEntry,
+    PudLocked,
+    PudSlot, //
+};
 
-/// A page-table walk of one address of a VMA (C: `vma_pgtable_walk_begin()`, and
-/// `vma_pgtable_walk_end()` on drop).
-///
-/// # Invariants
-///
-/// The current thread holds the mmap lock of `vma`'s mm for `'a`, `addr` is in `vma`, and
-/// `vma_pgtable_walk_begin()` was called for `vma` (once; the value ends it).
-pub struct PgtableWalk<'a> {
-    vma: &'a VmaRef,
-    mm: *mut bindings::mm_struct,
-    addr: usize,
-}
-
-impl<'a> PgtableWalk<'a> {
-    /// Starts a walk of `addr` in `vma`: takes the hugetlb VMA lock of a hugetlb VMA, which
-    /// keeps shared PMD tables from being unshared meanwhile.
-    ///
-    /// # Safety
-    ///
-    /// The current thread must hold the mmap lock of `vma`'s mm (for read or write) for `'a`,
-    /// and `addr` must be in `vma`.
-    #[inline(always)]
-    pub unsafe fn begin(vma: &'a VmaRef, addr: usize) -> Self {
-        // SAFETY: `vma` is valid and locked (type invariant of `VmaRef`).
-        unsafe { bindings::vma_pgtable_walk_begin(vma.as_ptr()) };
-        // INVARIANT: By the caller's guarantee; begun just above.
-        Self {
-            vma,
-            mm: vma.mm().as_raw(),
-            addr,
-        }
-    }
-
-    /// The PGD entry of the address (C: `pgd_offset()`).
-    #[inline(always)]
-    pub fn pgd(&self) -> PgdSlot<'_> {
-        // SAFETY: `mm` is valid while its mmap lock is held (type invariant); `pgd_offset()`
-        // only computes the address of the entry in its PGD, which lives as long as the mm.
-        let ptr = unsafe { bindings::pgd_offset(self.mm, self.addr) };
-        // INVARIANT: The entry of `addr` in the PGD of `vma`'s mm; the tables above the PTE
-        // level that map `addr` stay while the walk (the mmap lock, and for hugetlb the walk
-        // lock) lasts, which the borrow of `self` bounds.
-        PgdSlot(Slot {
-            ptr,
-            vma: self.vma,
-            mm: self.mm,
-            addr: self.addr,
-        })
-    }
-}
-
-impl Drop for PgtableWalk<'_> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        // SAFETY: Paired with the `vma_pgtable_walk_begin()` of `begin()` (type invariant).
-        unsafe { bindings::vma_pgtable_walk_end(self.vma.as_ptr()) };
-    }
-}
-
-/// What the slots of all levels hold.
-///
-/// # Invariants
-///
-/// `ptr` is the entry of `addr` in a table of `vma`'s mm (`mm`), at the slot's level; `addr` is
-/// in `vma`; the current thread holds `mm`'s mmap lock, and the table is not freed, for `'a`.
-struct Slot<'a, T> {
-    ptr: *mut T,
-    vma: &'a VmaRef,
-    mm: *mut bindings::mm_struct,
-    addr: usize,
-}
-
-impl<'a, T> Slot<'a, T> {
-    /// The slot of the next level, at `ptr`.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` must be the entry of the same address in the table the entry of `self` points
-    /// to, which must be a table that is not freed for `'a`.
-    #[inline(always)]
-    unsafe fn down<U>(&self, ptr: *mut U) -> Slot<'a, U> {
-        // INVARIANT: By the caller's guarantee, with the rest as in `self`.
-        Slot {
-            ptr,
-            vma: self.vma,
-            mm: self.mm,
-            addr: self.addr,
-        }
-    }
-}
-
-macro_rules! slot_accessors {
-    ($slot:ident, $raw:ident) => {
-        impl<'a> $slot<'a> {
-            /// The VMA walked.
-            #[inline(always)]
-            pub fn vma(&self) -> &'a VmaRef {
-                self.0.vma
-            }
-
-            /// The address walked, in [`Self::vma`].
-            #[inline(always)]
-            pub fn addr(&self) -> usize {
-                self.0.addr
-            }
-
-            /// The entry's address, for C calls that take it.
-            #[inline(always)]
-            pub fn as_ptr(&self) -> *mut bindings::$raw {
-                self.0.ptr
-            }
-        }
+/// The types of a page-table walk; re-exported above.
+#[cfg(CONFIG_RUST_GUP)]
+mod walk {
+    use super::{
+        P4d,
+        Pgd,
+        Pmd,
+        Pte,
+        Pud, //
     };
-}
+    use crate::{
+        bindings,
+        mm::virt::VmaRef, //
+    };
 
-/// The PGD entry of an address of a VMA, during a [`PgtableWalk`].
-pub struct PgdSlot<'a>(Slot<'a, bindings::pgd_t>);
-slot_accessors!(PgdSlot, pgd_t);
-
-impl<'a> PgdSlot<'a> {
-    /// Reads the entry (C: `pgdp_get()`).
-    #[inline(always)]
-    pub fn read(&self) -> Pgd {
-        // SAFETY: An entry of a table that is there for `'a` (type invariant of `Slot`).
-        unsafe { Pgd::read(self.0.ptr) }
+    /// A page-table walk of one address of a VMA (C: `vma_pgtable_walk_begin()`, and
+    /// `vma_pgtable_walk_end()` on drop).
+    ///
+    /// # Invariants
+    ///
+    /// The current thread holds the mmap lock of `vma`'s mm for `'a`, `addr` is in `vma`, and
+    /// `vma_pgtable_walk_begin()` was called for `vma` (once; the value ends it).
+    pub struct PgtableWalk<'a> {
+        vma: &'a VmaRef,
+        mm: *mut bindings::mm_struct,
+        addr: usize,
     }
 
-    /// Reads the entry and, unless it is none or bad, returns the P4D entry of the address
-    /// (C: `pgd_none() || pgd_bad()`, else `p4d_offset()`).
-    #[inline(always)]
-    pub fn p4d(&self) -> Option<P4dSlot<'a>> {
-        let pgd = self.read();
-        if pgd.is_none() || pgd.is_bad() {
-            return None;
+    impl<'a> PgtableWalk<'a> {
+        /// Starts a walk of `addr` in `vma`: takes the hugetlb VMA lock of a hugetlb VMA, which
+        /// keeps shared PMD tables from being unshared meanwhile.
+        ///
+        /// # Safety
+        ///
+        /// The current thread must hold the mmap lock of `vma`'s mm (for read or write) for `'a`,
+        /// and `addr` must be in `vma`.
+        #[inline(always)]
+        pub unsafe fn begin(vma: &'a VmaRef, addr: usize) -> Self {
+            // SAFETY: `vma` is valid and locked (type invariant of `VmaRef`).
+            unsafe { bindings::vma_pgtable_walk_begin(vma.as_ptr()) };
+            // INVARIANT: By the caller's guarantee; begun just above.
+            Self {
+                vma,
+                mm: vma.mm().as_raw(),
+                addr,
+            }
         }
-        // SAFETY: A PGD entry that is neither none nor bad points to a P4D table (or is the P4D
-        // entry itself, folded); the mmap lock keeps it from being freed or cleared, as only
-        // `free_pgtables()` under the mmap write lock does that.
-        Some(P4dSlot(unsafe {
-            self.0.down(bindings::p4d_offset(self.0.ptr, self.0.addr))
-        }))
-    }
-}
 
-/// The P4D entry of an address of a VMA, during a [`PgtableWalk`].
-pub struct P4dSlot<'a>(Slot<'a, bindings::p4d_t>);
-slot_accessors!(P4dSlot, p4d_t);
-
-impl<'a> P4dSlot<'a> {
-    /// Reads the entry (C: `p4dp_get()`).
-    #[inline(always)]
-    pub fn read(&self) -> P4d {
-        // SAFETY: An entry of a table that is there for `'a` (type invariant of `Slot`).
-        unsafe { P4d::read(self.0.ptr) }
-    }
-
-    /// Reads the entry and, if it is present and not bad, returns the PUD entry of the address
-    /// (C: `!p4d_present() || p4d_bad()`, else `pud_offset()`). P4D leaves do not exist on the
-    /// architectures with Rust support.
-    #[inline(always)]
-    pub fn pud(&self) -> Option<PudSlot<'a>> {
-        let p4d = self.read();
-        if !p4d.is_present() || p4d.is_bad() {
-            return None;
+        /// The PGD entry of the address (C: `pgd_offset()`).
+        #[inline(always)]
+        pub fn pgd(&self) -> PgdSlot<'_> {
+            // SAFETY: `mm` is valid while its mmap lock is held (type invariant); `pgd_offset()`
+            // only computes the address of the entry in its PGD, which lives as long as the mm.
+            let ptr = unsafe { bindings::pgd_offset(self.mm, self.addr) };
+            // INVARIANT: The entry of `addr` in the PGD of `vma`'s mm; the tables above the PTE
+            // level that map `addr` stay while the walk (the mmap lock, and for hugetlb the walk
+            // lock) lasts, which the borrow of `self` bounds.
+            PgdSlot(Slot {
+                ptr,
+                vma: self.vma,
+                mm: self.mm,
+                addr: self.addr,
+            })
         }
-        // SAFETY: A present P4D entry that is not bad points to a PUD table (or is the PUD entry,
-        // folded), kept by the mmap lock as in `PgdSlot::p4d()`.
-        Some(PudSlot(unsafe {
-            self.0.down(bindings::pud_offset(self.0.ptr, self.0.addr))
-        }))
-    }
-}
-
-/// What a PUD entry is, for the walk (see [`PudSlot::classify`]).
-pub enum PudEntry<'a> {
-    /// Not present, or bad.
-    Hole,
-    /// A leaf (a huge page, hugetlb or device-dax): look at it under [`PudSlot::lock`].
-    Leaf,
-    /// A table: the PMD entry of the address.
-    Table(PmdSlot<'a>),
-}
-
-/// The PUD entry of an address of a VMA, during a [`PgtableWalk`].
-pub struct PudSlot<'a>(Slot<'a, bindings::pud_t>);
-slot_accessors!(PudSlot, pud_t);
-
-impl<'a> PudSlot<'a> {
-    /// Reads the entry (C: `pudp_get()`).
-    #[inline(always)]
-    pub fn read(&self) -> Pud {
-        // SAFETY: An entry of a table that is there for `'a` (type invariant of `Slot`).
-        unsafe { Pud::read(self.0.ptr) }
     }
 
-    /// Reads the entry once and tells what it is: in this order, not present, a leaf, bad, or
-    /// else a table, whose PMD entry of the address it returns (C: `pud_present()`,
-    /// `pud_leaf()`, `pud_bad()`, `pmd_offset()`).
-    #[inline(always)]
-    pub fn classify(&self) -> PudEntry<'a> {
-        let pud = self.read();
-        if !pud.is_present() {
-            return PudEntry::Hole;
+    impl Drop for PgtableWalk<'_> {
+        #[inline(always)]
+        fn drop(&mut self) {
+            // SAFETY: Paired with the `vma_pgtable_walk_begin()` of `begin()` (type invariant).
+            unsafe { bindings::vma_pgtable_walk_end(self.vma.as_ptr()) };
         }
-        if pud.is_leaf() {
-            return PudEntry::Leaf;
+    }
+
+    /// What the slots of all levels hold.
+    ///
+    /// # Invariants
+    ///
+    /// `ptr` is the entry of `addr` in a table of `vma`'s mm (`mm`), at the slot's level; `addr` is
+    /// in `vma`; the current thread holds `mm`'s mmap lock, and the table is not freed, for `'a`.
+    struct Slot<'a, T> {
+        ptr: *mut T,
+        vma: &'a VmaRef,
+        mm: *mut bindings::mm_struct,
+        addr: usize,
+    }
+
+    impl<'a, T> Slot<'a, T> {
+        /// The slot of the next level, at `ptr`.
+        ///
+        /// # Safety
+        ///
+        /// `ptr` must be the entry of the same address in the table the entry of `self` points
+        /// to, which must be a table that is not freed for `'a`.
+        #[inline(always)]
+        unsafe fn down<U>(&self, ptr: *mut U) -> Slot<'a, U> {
+            // INVARIANT: By the caller's guarantee, with the rest as in `self`.
+            Slot {
+                ptr,
+                vma: self.vma,
+                mm: self.mm,
+                addr: self.addr,
+            }
         }
-        if pud.is_bad() {
-            return PudEntry::Hole;
+    }
+
+    macro_rules! slot_accessors {
+        ($slot:ident, $raw:ident) => {
+            impl<'a> $slot<'a> {
+                /// The VMA walked.
+                #[inline(always)]
+                pub fn vma(&self) -> &'a VmaRef {
+                    self.0.vma
+                }
+
+                /// The address walked, in [`Self::vma`].
+                #[inline(always)]
+                pub fn addr(&self) -> usize {
+                    self.0.addr
+                }
+
+                /// The entry's address, for C calls that take it.
+                #[inline(always)]
+                pub fn as_ptr(&self) -> *mut bindings::$raw {
+                    self.0.ptr
+                }
+            }
+        };
+    }
+
+    /// The PGD entry of an address of a VMA, during a [`PgtableWalk`].
+    pub struct PgdSlot<'a>(Slot<'a, bindings::pgd_t>);
+    slot_accessors!(PgdSlot, pgd_t);
+
+    impl<'a> PgdSlot<'a> {
+        /// Reads the entry (C: `pgdp_get()`).
+        #[inline(always)]
+        pub fn read(&self) -> Pgd {
+            // SAFETY: An entry of a table that is there for `'a` (type invariant of `Slot`).
+            unsafe { Pgd::read(self.0.ptr) }
         }
-        // SAFETY: A present PUD entry that is neither a leaf nor bad points to a PMD table (or
-        // is the PMD entry, folded). The mmap lock keeps the table from being freed or the entry
-        // from being cleared or made a leaf (which needs the table freed), and for hugetlb the
-        // walk lock keeps a shared PMD table from being unshared (`PgtableWalk`).
-        PudEntry::Table(PmdSlot(unsafe {
-            self.0.down(bindings::pmd_offset(self.0.ptr, self.0.addr))
-        }))
-    }
 
-    /// Takes the entry's page-table lock (C: `pud_lock()`).
-    #[inline(always)]
-    pub fn lock(&self) -> PudLocked<'_> {
-        // SAFETY: An entry of `mm`'s page tables that stays while the slot lives (type
-        // invariant of `Slot`).
-        let ptl = unsafe { bindings::pud_lock(self.0.mm, self.0.ptr) };
-        // INVARIANT: Locked just above.
-        PudLocked { slot: self, ptl }
-    }
-}
-
-/// The PMD entry of an address of a VMA, during a [`PgtableWalk`].
-pub struct PmdSlot<'a>(Slot<'a, bindings::pmd_t>);
-slot_accessors!(PmdSlot, pmd_t);
-
-impl<'a> PmdSlot<'a> {
-    /// Reads the entry (C: `pmdp_get()`).
-    #[inline(always)]
-    pub fn read(&self) -> Pmd {
-        // SAFETY: An entry of a table that is there for `'a` (type invariant of `Slot`).
-        unsafe { Pmd::read(self.0.ptr) }
-    }
-
-    /// Reads the entry once, without the lock (C: `pmdp_get_lockless()`).
-    #[inline(always)]
-    pub fn read_lockless(&self) -> Pmd {
-        // SAFETY: As in `read()`.
-        unsafe { Pmd::read_lockless(self.0.ptr) }
-    }
-
-    /// Takes the entry's page-table lock (C: `pmd_lock()`).
-    #[inline(always)]
-    pub fn lock(&self) -> PmdLocked<'_> {
-        // SAFETY: An entry of `mm`'s page tables that stays while the slot lives (type
-        // invariant of `Slot`).
-        let ptl = unsafe { bindings::pmd_lock(self.0.mm, self.0.ptr) };
-        // INVARIANT: Locked just above.
-        PmdLocked { slot: self, ptl }
-    }
-
-    /// Puts a PTE table under the entry if it is none (C: `pte_alloc()`); `ENOMEM` if that
-    /// fails.
-    #[inline(always)]
-    pub fn pte_alloc(&self) -> crate::error::Result {
-        // SAFETY: An entry of `mm`'s page tables, whose mmap lock is held (type invariant of
-        // `Slot`); `pte_alloc()` installs a table under the PMD lock only if the entry is none.
-        if unsafe { bindings::pte_alloc(self.0.mm, self.0.ptr) } {
-            return Err(crate::error::code::ENOMEM);
+        /// Reads the entry and, unless it is none or bad, returns the P4D entry of the address
+        /// (C: `pgd_none() || pgd_bad()`, else `p4d_offset()`).
+        #[inline(always)]
+        pub fn p4d(&self) -> Option<P4dSlot<'a>> {
+            let pgd = self.read();
+            if pgd.is_none() || pgd.is_bad() {
+                return None;
+            }
+            // SAFETY: A PGD entry that is neither none nor bad points to a P4D table (or is the P4D
+            // entry itself, folded); the mmap lock keeps it from being freed or cleared, as only
+            // `free_pgtables()` under the mmap write lock does that.
+            Some(P4dSlot(unsafe {
+                self.0.down(bindings::p4d_offset(self.0.ptr, self.0.addr))
+            }))
         }
-        Ok(())
     }
 
-    /// Maps the PTE table under the entry and takes its lock, for the address's PTE; `None` if
-    /// there is no PTE table there (any more) (C: `pte_offset_map_lock()`).
-    #[inline(always)]
-    pub fn map_lock(&self) -> Option<PteLocked<'_>> {
-        let mut ptl = core::ptr::null_mut();
-        // SAFETY: An entry of `mm`'s page tables, whose mmap lock is held (type invariant of
-        // `Slot`); `pte_offset_map_lock()` checks what the entry is under RCU and its lock.
-        let ptep =
-            unsafe { bindings::pte_offset_map_lock(self.0.mm, self.0.ptr, self.0.addr, &mut ptl) };
-        // INVARIANT: Mapped and locked when non-NULL. (Not `then_some()`, which would build
-        // the value, and drop it, unlocking, when there is nothing to unlock.)
-        core::ptr::NonNull::new(ptep).map(|ptep| PteLocked {
-            ptep,
-            ptl,
-            vma: self.0.vma,
-            mm: self.0.mm,
-            addr: self.0.addr,
-            _slot: core::marker::PhantomData,
-        })
-    }
-}
+    /// The P4D entry of an address of a VMA, during a [`PgtableWalk`].
+    pub struct P4dSlot<'a>(Slot<'a, bindings::p4d_t>);
+    slot_accessors!(P4dSlot, p4d_t);
 
-/// A [`PudSlot`] with its page-table lock held, released on drop (C: `pud_lock()`,
-/// `spin_unlock()`).
-///
-/// # Invariants
-///
-/// `ptl` is the lock of `slot`'s entry, held by the current thread for as long as the value
-/// lives.
-pub struct PudLocked<'s> {
-    slot: &'s PudSlot<'s>,
-    ptl: *mut bindings::spinlock_t,
-}
+    impl<'a> P4dSlot<'a> {
+        /// Reads the entry (C: `p4dp_get()`).
+        #[inline(always)]
+        pub fn read(&self) -> P4d {
+            // SAFETY: An entry of a table that is there for `'a` (type invariant of `Slot`).
+            unsafe { P4d::read(self.0.ptr) }
+        }
 
-impl<'s> PudLocked<'s> {
-    /// Reads the entry, stable under the lock (C: `pudp_get()`).
-    #[inline(always)]
-    pub fn read(&self) -> Pud {
-        self.slot.read()
+        /// Reads the entry and, if it is present and not bad, returns the PUD entry of the address
+        /// (C: `!p4d_present() || p4d_bad()`, else `pud_offset()`). P4D leaves do not exist on the
+        /// architectures with Rust support.
+        #[inline(always)]
+        pub fn pud(&self) -> Option<PudSlot<'a>> {
+            let p4d = self.read();
+            if !p4d.is_present() || p4d.is_bad() {
+                return None;
+            }
+            // SAFETY: A present P4D entry that is not bad points to a PUD table (or is the PUD
+            // entry, folded), kept by the mmap lock as in `PgdSlot::p4d()`.
+            Some(PudSlot(unsafe {
+                self.0.down(bindings::pud_offset(self.0.ptr, self.0.addr))
+            }))
+        }
     }
 
-    /// The slot.
-    #[inline(always)]
-    pub fn slot(&self) -> &'s PudSlot<'s> {
-        self.slot
-    }
-}
-
-impl Drop for PudLocked<'_> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        // SAFETY: Taken by `PudSlot::lock()`, released once (type invariant).
-        unsafe { bindings::spin_unlock(self.ptl) };
-    }
-}
-
-/// A [`PmdSlot`] with its page-table lock held, released on drop (C: `pmd_lock()`,
-/// `spin_unlock()`).
-///
-/// # Invariants
-///
-/// `ptl` is the lock of `slot`'s entry, held by the current thread for as long as the value
-/// lives.
-pub struct PmdLocked<'s> {
-    slot: &'s PmdSlot<'s>,
-    ptl: *mut bindings::spinlock_t,
-}
-
-impl<'s> PmdLocked<'s> {
-    /// Reads the entry, stable under the lock (C: `pmdp_get()`).
-    #[inline(always)]
-    pub fn read(&self) -> Pmd {
-        self.slot.read()
+    /// What a PUD entry is, for the walk (see [`PudSlot::classify`]).
+    pub enum PudEntry<'a> {
+        /// Not present, or bad.
+        Hole,
+        /// A leaf (a huge page, hugetlb or device-dax): look at it under [`PudSlot::lock`].
+        Leaf,
+        /// A table: the PMD entry of the address.
+        Table(PmdSlot<'a>),
     }
 
-    /// The slot.
-    #[inline(always)]
-    pub fn slot(&self) -> &'s PmdSlot<'s> {
-        self.slot
-    }
-}
+    /// The PUD entry of an address of a VMA, during a [`PgtableWalk`].
+    pub struct PudSlot<'a>(Slot<'a, bindings::pud_t>);
+    slot_accessors!(PudSlot, pud_t);
 
-impl Drop for PmdLocked<'_> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        // SAFETY: Taken by `PmdSlot::lock()`, released once (type invariant).
-        unsafe { bindings::spin_unlock(self.ptl) };
-    }
-}
+    impl<'a> PudSlot<'a> {
+        /// Reads the entry (C: `pudp_get()`).
+        #[inline(always)]
+        pub fn read(&self) -> Pud {
+            // SAFETY: An entry of a table that is there for `'a` (type invariant of `Slot`).
+            unsafe { Pud::read(self.0.ptr) }
+        }
 
-/// The PTE of an address of a VMA, its table mapped and locked; unmapped and unlocked on drop
-/// (C: `pte_offset_map_lock()`, `pte_unmap_unlock()`).
-///
-/// # Invariants
-///
-/// `ptep` is the entry of `addr` (in `vma`, of mm `mm`) in a PTE table mapped by
-/// `pte_offset_map_lock()`, whose lock `ptl` the current thread holds for as long as the value
-/// lives; the mmap lock of `mm` is held meanwhile.
-pub struct PteLocked<'s> {
-    ptep: core::ptr::NonNull<bindings::pte_t>,
-    ptl: *mut bindings::spinlock_t,
-    vma: &'s VmaRef,
-    mm: *mut bindings::mm_struct,
-    addr: usize,
-    _slot: core::marker::PhantomData<&'s PmdSlot<'s>>,
-}
+        /// Reads the entry once and tells what it is: in this order, not present, a leaf, bad, or
+        /// else a table, whose PMD entry of the address it returns (C: `pud_present()`,
+        /// `pud_leaf()`, `pud_bad()`, `pmd_offset()`).
+        #[inline(always)]
+        pub fn classify(&self) -> PudEntry<'a> {
+            let pud = self.read();
+            if !pud.is_present() {
+                return PudEntry::Hole;
+            }
+            if pud.is_leaf() {
+                return PudEntry::Leaf;
+            }
+            if pud.is_bad() {
+                return PudEntry::Hole;
+            }
+            // SAFETY: A present PUD entry that is neither a leaf nor bad points to a PMD table
+            // (or is the PMD entry, folded). The mmap lock keeps the table from being freed or
+            // the entry from being cleared or made a leaf (which needs the table freed), and for
+            // hugetlb the walk lock keeps a shared PMD table from being unshared
+            // (`PgtableWalk`).
+            PudEntry::Table(PmdSlot(unsafe {
+                self.0.down(bindings::pmd_offset(self.0.ptr, self.0.addr))
+            }))
+        }
 
-impl<'s> PteLocked<'s> {
-    /// Reads the entry, stable under the lock (C: `ptep_get()`).
-    #[inline(always)]
-    pub fn read(&self) -> Pte {
-        // SAFETY: Mapped and locked (type invariant).
-        unsafe { Pte::read(self.ptep.as_ptr()) }
-    }
-
-    /// The entry's address, for C calls that update it.
-    #[inline(always)]
-    pub fn as_ptr(&self) -> *mut bindings::pte_t {
-        self.ptep.as_ptr()
-    }
-
-    /// The VMA walked.
-    #[inline(always)]
-    pub fn vma(&self) -> &'s VmaRef {
-        self.vma
+        /// Takes the entry's page-table lock (C: `pud_lock()`).
+        #[inline(always)]
+        pub fn lock(&self) -> PudLocked<'_> {
+            // SAFETY: An entry of `mm`'s page tables that stays while the slot lives (type
+            // invariant of `Slot`).
+            let ptl = unsafe { bindings::pud_lock(self.0.mm, self.0.ptr) };
+            // INVARIANT: Locked just above.
+            PudLocked { slot: self, ptl }
+        }
     }
 
-    /// The mm of [`Self::vma`], for C calls.
-    #[inline(always)]
-    pub fn mm(&self) -> *mut bindings::mm_struct {
-        self.mm
+    /// The PMD entry of an address of a VMA, during a [`PgtableWalk`].
+    pub struct PmdSlot<'a>(Slot<'a, bindings::pmd_t>);
+    slot_accessors!(PmdSlot, pmd_t);
+
+    impl<'a> PmdSlot<'a> {
+        /// Reads the entry (C: `pmdp_get()`).
+        #[inline(always)]
+        pub fn read(&self) -> Pmd {
+            // SAFETY: An entry of a table that is there for `'a` (type invariant of `Slot`).
+            unsafe { Pmd::read(self.0.ptr) }
+        }
+
+        /// Reads the entry once, without the lock (C: `pmdp_get_lockless()`).
+        #[inline(always)]
+        pub fn read_lockless(&self) -> Pmd {
+            // SAFETY: As in `read()`.
+            unsafe { Pmd::read_lockless(self.0.ptr) }
+        }
+
+        /// Takes the entry's page-table lock (C: `pmd_lock()`).
+        #[inline(always)]
+        pub fn lock(&self) -> PmdLocked<'_> {
+            // SAFETY: An entry of `mm`'s page tables that stays while the slot lives (type
+            // invariant of `Slot`).
+            let ptl = unsafe { bindings::pmd_lock(self.0.mm, self.0.ptr) };
+            // INVARIANT: Locked just above.
+            PmdLocked { slot: self, ptl }
+        }
+
+        /// Puts a PTE table under the entry if it is none (C: `pte_alloc()`); `ENOMEM` if that
+        /// fails.
+        #[inline(always)]
+        pub fn pte_alloc(&self) -> crate::error::Result {
+            // SAFETY: An entry of `mm`'s page tables, whose mmap lock is held (type invariant of
+            // `Slot`); `pte_alloc()` installs a table under the PMD lock only if the entry is none.
+            if unsafe { bindings::pte_alloc(self.0.mm, self.0.ptr) } {
+                return Err(crate::error::code::ENOMEM);
+            }
+            Ok(())
+        }
+
+        /// Maps the PTE table under the entry and takes its lock, for the address's PTE; `None` if
+        /// there is no PTE table there (any more) (C: `pte_offset_map_lock()`).
+        #[inline(always)]
+        pub fn map_lock(&self) -> Option<PteLocked<'_>> {
+            let mut ptl = core::ptr::null_mut();
+            // SAFETY: An entry of `mm`'s page tables, whose mmap lock is held (type invariant of
+            // `Slot`); `pte_offset_map_lock()` checks what the entry is under RCU and its lock.
+            let ptep = unsafe {
+                bindings::pte_offset_map_lock(self.0.mm, self.0.ptr, self.0.addr, &mut ptl)
+            };
+            // INVARIANT: Mapped and locked when non-NULL. (Not `then_some()`, which would build
+            // the value, and drop it, unlocking, when there is nothing to unlock.)
+            core::ptr::NonNull::new(ptep).map(|ptep| PteLocked {
+                ptep,
+                ptl,
+                vma: self.0.vma,
+                mm: self.0.mm,
+                addr: self.0.addr,
+                _slot: core::marker::PhantomData,
+            })
+        }
     }
 
-    /// The address walked.
-    #[inline(always)]
-    pub fn addr(&self) -> usize {
-        self.addr
+    /// A [`PudSlot`] with its page-table lock held, released on drop (C: `pud_lock()`,
+    /// `spin_unlock()`).
+    ///
+    /// # Invariants
+    ///
+    /// `ptl` is the lock of `slot`'s entry, held by the current thread for as long as the value
+    /// lives.
+    pub struct PudLocked<'s> {
+        slot: &'s PudSlot<'s>,
+        ptl: *mut bindings::spinlock_t,
     }
-}
 
-impl Drop for PteLocked<'_> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        // SAFETY: Mapped and locked by `PmdSlot::map_lock()`, released once (type invariant).
-        unsafe { bindings::pte_unmap_unlock(self.ptep.as_ptr(), self.ptl) };
+    impl<'s> PudLocked<'s> {
+        /// Reads the entry, stable under the lock (C: `pudp_get()`).
+        #[inline(always)]
+        pub fn read(&self) -> Pud {
+            self.slot.read()
+        }
+
+        /// The slot.
+        #[inline(always)]
+        pub fn slot(&self) -> &'s PudSlot<'s> {
+            self.slot
+        }
+    }
+
+    impl Drop for PudLocked<'_> {
+        #[inline(always)]
+        fn drop(&mut self) {
+            // SAFETY: Taken by `PudSlot::lock()`, released once (type invariant).
+            unsafe { bindings::spin_unlock(self.ptl) };
+        }
+    }
+
+    /// A [`PmdSlot`] with its page-table lock held, released on drop (C: `pmd_lock()`,
+    /// `spin_unlock()`).
+    ///
+    /// # Invariants
+    ///
+    /// `ptl` is the lock of `slot`'s entry, held by the current thread for as long as the value
+    /// lives.
+    pub struct PmdLocked<'s> {
+        slot: &'s PmdSlot<'s>,
+        ptl: *mut bindings::spinlock_t,
+    }
+
+    impl<'s> PmdLocked<'s> {
+        /// Reads the entry, stable under the lock (C: `pmdp_get()`).
+        #[inline(always)]
+        pub fn read(&self) -> Pmd {
+            self.slot.read()
+        }
+
+        /// The slot.
+        #[inline(always)]
+        pub fn slot(&self) -> &'s PmdSlot<'s> {
+            self.slot
+        }
+    }
+
+    impl Drop for PmdLocked<'_> {
+        #[inline(always)]
+        fn drop(&mut self) {
+            // SAFETY: Taken by `PmdSlot::lock()`, released once (type invariant).
+            unsafe { bindings::spin_unlock(self.ptl) };
+        }
+    }
+
+    /// The PTE of an address of a VMA, its table mapped and locked; unmapped and unlocked on drop
+    /// (C: `pte_offset_map_lock()`, `pte_unmap_unlock()`).
+    ///
+    /// # Invariants
+    ///
+    /// `ptep` is the entry of `addr` (in `vma`, of mm `mm`) in a PTE table mapped by
+    /// `pte_offset_map_lock()`, whose lock `ptl` the current thread holds for as long as the value
+    /// lives; the mmap lock of `mm` is held meanwhile.
+    pub struct PteLocked<'s> {
+        ptep: core::ptr::NonNull<bindings::pte_t>,
+        ptl: *mut bindings::spinlock_t,
+        vma: &'s VmaRef,
+        mm: *mut bindings::mm_struct,
+        addr: usize,
+        _slot: core::marker::PhantomData<&'s PmdSlot<'s>>,
+    }
+
+    impl<'s> PteLocked<'s> {
+        /// Reads the entry, stable under the lock (C: `ptep_get()`).
+        #[inline(always)]
+        pub fn read(&self) -> Pte {
+            // SAFETY: Mapped and locked (type invariant).
+            unsafe { Pte::read(self.ptep.as_ptr()) }
+        }
+
+        /// The entry's address, for C calls that update it.
+        #[inline(always)]
+        pub fn as_ptr(&self) -> *mut bindings::pte_t {
+            self.ptep.as_ptr()
+        }
+
+        /// The VMA walked.
+        #[inline(always)]
+        pub fn vma(&self) -> &'s VmaRef {
+            self.vma
+        }
+
+        /// The mm of [`Self::vma`], for C calls.
+        #[inline(always)]
+        pub fn mm(&self) -> *mut bindings::mm_struct {
+            self.mm
+        }
+
+        /// The address walked.
+        #[inline(always)]
+        pub fn addr(&self) -> usize {
+            self.addr
+        }
+    }
+
+    impl Drop for PteLocked<'_> {
+        #[inline(always)]
+        fn drop(&mut self) {
+            // SAFETY: Mapped and locked by `PmdSlot::map_lock()`, released once (type invariant).
+            unsafe { bindings::pte_unmap_unlock(self.ptep.as_ptr(), self.ptl) };
+        }
     }
 }
