@@ -21,6 +21,7 @@ use kernel::{
         Pmd,
         PmdLocked,
         PmdSlot,
+        PresentPte,
         Pte,
         PteLocked,
         Pud,
@@ -304,47 +305,36 @@ pub(crate) fn follow_page_pte(pmd: &PmdSlot<'_>, flags: FollFlags) -> Result<Opt
     let Some(locked) = pmd.map_lock() else {
         return no_page_table(vma, flags, address);
     };
-    let pte = locked.read();
-    if !pte.is_present() || (pte.is_protnone() && !can_follow_protnone(vma, flags)) {
-        drop(locked);
-        if !pte.is_none() {
-            return Ok(None);
+    let pte = match locked.read_present() {
+        Ok(entry) if !entry.value().is_protnone() || can_follow_protnone(vma, flags) => {
+            return follow_present_pte(&entry, flags);
         }
-        return no_page_table(vma, flags, address);
+        Ok(entry) => entry.value(),
+        Err(pte) => pte,
+    };
+    drop(locked);
+    if !pte.is_none() {
+        return Ok(None);
     }
-    // SAFETY: `pte` was read from `locked` just above, which is still locked.
-    unsafe { follow_present_pte(&locked, pte, flags) }
+    no_page_table(vma, flags, address)
 }
 
-/// [`follow_page_pte`] for a present `pte`, with its table mapped and locked.
-///
-/// # Safety
-///
-/// `pte` must be the value of `locked`'s entry, read under its lock.
-pub(crate) unsafe fn follow_present_pte(
-    locked: &PteLocked<'_>,
-    pte: Pte,
+/// [`follow_page_pte`] for a present entry, with its table mapped and locked.
+pub(crate) fn follow_present_pte(
+    entry: &PresentPte<'_>,
     flags: FollFlags,
 ) -> Result<Option<PagePtr>> {
+    let locked = entry.locked();
     let vma = locked.vma();
-    let address = locked.addr();
-    // SAFETY: `vma` is locked and `pte` is its entry of `address` (this function's contract),
-    // still locked; the page returned, if any, is mapped by that entry, whose lock keeps its
-    // folio referenced and unsplit while `locked` is borrowed.
-    let normal: Option<&FolioPage> = unsafe {
-        let page = bindings::vm_normal_page(vma.as_ptr(), address, pte.into_raw());
-        (!page.is_null()).then(|| FolioPage::from_raw(page))
-    };
+    let pte = entry.value();
+    let normal = entry.normal_page();
     let pte_write = pte.is_write();
 
     // Only anonymous pages matter to can_follow_write_pte().
     if flags.contains(Foll::Write) && !pte_write {
         let ok = can_follow_write_common(normal, vma, flags)
-            // SAFETY: `vma` is locked and `pte` one of its entries.
-            && unsafe {
-                !bindings::pte_needs_soft_dirty_wp(vma.as_ptr(), pte.into_raw())
-                    && !bindings::userfaultfd_pte_wp(vma.as_ptr(), pte.into_raw())
-            };
+            && !entry.needs_soft_dirty_wp()
+            && !entry.is_uffd_wp();
         if !ok {
             return Ok(None);
         }
@@ -354,9 +344,10 @@ pub(crate) unsafe fn follow_present_pte(
         Some(page) => page,
         // Core dumps skip special pages, the zero page included.
         None if flags.contains(Foll::Dump) => return Err(EFAULT),
-        // SAFETY: The zero page has a memmap and is never freed.
-        None if pgtable::is_zero_pfn(pte.pfn()) => unsafe { FolioPage::from_raw(pte.page()) },
-        None => return Err(follow_pfn_pte(locked, flags)),
+        None => match pte.zero_page() {
+            Some(zero) => zero,
+            None => return Err(follow_pfn_pte(locked, flags)),
+        },
     };
     let folio = page.folio();
 
@@ -568,11 +559,10 @@ unsafe fn gate_pte<'l>(
     // SAFETY: `vma` is the gate VMA and `entry` its PTE.
     let mut page = unsafe { bindings::vm_normal_page(vma.as_ptr(), address, entry.into_raw()) };
     if page.is_null() {
-        if flags.contains(Foll::Dump) || !pgtable::is_zero_pfn(entry.pfn()) {
+        if flags.contains(Foll::Dump) {
             return Err(EFAULT);
         }
-        // SAFETY: The zero page has a memmap.
-        page = unsafe { entry.page() };
+        page = entry.zero_page().ok_or(EFAULT)?.as_ptr();
     }
     // SAFETY: The gate page and the zero page are never freed.
     pin::try_grab_folio(unsafe { Folio::from_page(page) }, 1, flags)?;

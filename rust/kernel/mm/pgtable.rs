@@ -463,8 +463,9 @@ pub unsafe fn pfn_to_page(pfn: usize) -> *mut bindings::page {
 // one, or fails, as C's `pte_offset_map_lock()`.
 //
 // The C helpers of the walk (`pgd_offset()` to `pmd_offset()`, `pud_lock()`, `pmd_lock()`,
-// `pte_alloc()`, `pte_unmap_unlock()`) are still in rust/helpers/gup.c, under CONFIG_RUST_GUP,
-// its only user so far; hence the `cfg` until they move to rust/helpers/pgtable.c.
+// `pte_alloc()`, `pte_unmap_unlock()`, `pte_needs_soft_dirty_wp()`, `userfaultfd_pte_wp()`) are
+// still in rust/helpers/gup.c, under CONFIG_RUST_GUP, its only user so far; hence the `cfg`
+// until they move to rust/helpers/pgtable.c.
 
 #[cfg(CONFIG_RUST_GUP)]
 pub use self::walk::{
@@ -473,6 +474,7 @@ pub use self::walk::{
     PgtableWalk,
     PmdLocked,
     PmdSlot,
+    PresentPte,
     PteLocked,
     PudEntry,
     PudLocked,
@@ -491,7 +493,10 @@ mod walk {
     };
     use crate::{
         bindings,
-        mm::virt::VmaRef, //
+        mm::{
+            folio::FolioPage,
+            virt::VmaRef, //
+        },
     };
 
     /// A page-table walk of one address of a VMA (C: `vma_pgtable_walk_begin()`, and
@@ -912,6 +917,93 @@ mod walk {
         fn drop(&mut self) {
             // SAFETY: Mapped and locked by `PmdSlot::map_lock()`, released once (type invariant).
             unsafe { bindings::pte_unmap_unlock(self.ptep.as_ptr(), self.ptl) };
+        }
+    }
+
+    impl<'s> PteLocked<'s> {
+        /// Reads the entry (C: `ptep_get()`) and, if it is present (C: `pte_present()`),
+        /// returns it tied to the lock; else returns the value.
+        #[inline(always)]
+        pub fn read_present(&self) -> Result<PresentPte<'_>, Pte> {
+            let pte = self.read();
+            if !pte.is_present() {
+                return Err(pte);
+            }
+            // INVARIANT: Read from `self`'s entry under its lock, just found present.
+            Ok(PresentPte { pte, locked: self })
+        }
+    }
+
+    /// A present PTE read under its lock, which it borrows (see [`PteLocked::read_present`]).
+    ///
+    /// # Invariants
+    ///
+    /// `pte` is the value of `locked`'s entry, present, read under the lock; the entry does not
+    /// change while the lock is held (but for hardware-set young and dirty bits).
+    pub struct PresentPte<'s> {
+        pte: Pte,
+        locked: &'s PteLocked<'s>,
+    }
+
+    impl<'s> PresentPte<'s> {
+        /// The value.
+        #[inline(always)]
+        pub fn value(&self) -> Pte {
+            self.pte
+        }
+
+        /// The locked entry it was read from.
+        #[inline(always)]
+        pub fn locked(&self) -> &'s PteLocked<'s> {
+            self.locked
+        }
+
+        /// The page the entry maps, if it is a normal one (C: `vm_normal_page()`): `None` for
+        /// special entries (pfn maps, the zero page) and pages without a `struct page`.
+        #[inline(always)]
+        pub fn normal_page(&self) -> Option<&'s FolioPage> {
+            // SAFETY: `vma` is locked and `pte` its present entry of `addr`, read under the PTE
+            // lock (type invariants).
+            let page = unsafe {
+                bindings::vm_normal_page(
+                    self.locked.vma.as_ptr(),
+                    self.locked.addr,
+                    self.pte.into_raw(),
+                )
+            };
+            // SAFETY: A normal page mapped by the entry; the PTE lock, held for `'s`, keeps it
+            // mapped, so its folio stays referenced and is not split.
+            (!page.is_null()).then(|| unsafe { FolioPage::from_raw(page) })
+        }
+
+        /// Whether a write must fault first, to track soft-dirty (C:
+        /// `pte_needs_soft_dirty_wp()`); reads only the VMA's flags and the value.
+        #[inline(always)]
+        pub fn needs_soft_dirty_wp(&self) -> bool {
+            // SAFETY: `vma` is locked (type invariants), which keeps its flags readable.
+            unsafe {
+                bindings::pte_needs_soft_dirty_wp(self.locked.vma.as_ptr(), self.pte.into_raw())
+            }
+        }
+
+        /// Whether the entry is write-protected by userfaultfd (C: `userfaultfd_pte_wp()`).
+        #[inline(always)]
+        pub fn is_uffd_wp(&self) -> bool {
+            // SAFETY: As in `needs_soft_dirty_wp()`.
+            unsafe { bindings::userfaultfd_pte_wp(self.locked.vma.as_ptr(), self.pte.into_raw()) }
+        }
+    }
+
+    impl Pte {
+        /// The shared zero page, if the entry maps it (C: `is_zero_pfn(pte_pfn())`, then
+        /// `pte_page()`).
+        #[inline(always)]
+        pub fn zero_page(self) -> Option<&'static FolioPage> {
+            if !super::is_zero_pfn(self.pfn()) {
+                return None;
+            }
+            // SAFETY: The zero page has a `struct page`, and is never freed or split.
+            Some(unsafe { FolioPage::from_raw(self.page()) })
         }
     }
 }
