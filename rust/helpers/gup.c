@@ -58,51 +58,10 @@ __rust_helper bool rust_helper_page_range_contiguous(const struct page *page,
 
 /* The page-table walk (mm/gup/walk.rs; GUP-fast maps PTE tables too). */
 
-__rust_helper pgd_t *rust_helper_pgd_offset(struct mm_struct *mm,
-					    unsigned long addr)
-{
-	return pgd_offset(mm, addr);
-}
-
-/* Out of line on riscv, with this prototype. */
-__rust_helper p4d_t *rust_helper_p4d_offset(pgd_t *pgdp, unsigned long addr)
-{
-	return p4d_offset(pgdp, addr);
-}
-
-/* Out of line on riscv, with this prototype. */
-__rust_helper pud_t *rust_helper_pud_offset(p4d_t *p4dp, unsigned long addr)
-{
-	return pud_offset(p4dp, addr);
-}
-
-__rust_helper spinlock_t *rust_helper_pud_lock(struct mm_struct *mm,
-					       pud_t *pudp)
-{
-	return pud_lock(mm, pudp);
-}
-
-__rust_helper pmd_t *rust_helper_pmd_offset(pud_t *pudp, unsigned long addr)
-{
-	return pmd_offset(pudp, addr);
-}
-
-__rust_helper spinlock_t *rust_helper_pmd_lock(struct mm_struct *mm,
-					       pmd_t *pmdp)
-{
-	return pmd_lock(mm, pmdp);
-}
-
 __rust_helper void rust_helper_split_huge_pmd(struct vm_area_struct *vma,
 					      pmd_t *pmdp, unsigned long addr)
 {
 	split_huge_pmd(vma, pmdp, addr);
-}
-
-/* Allocates and installs a PTE table if there is none; true on failure. */
-__rust_helper bool rust_helper_pte_alloc(struct mm_struct *mm, pmd_t *pmdp)
-{
-	return pte_alloc(mm, pmdp);
 }
 
 __rust_helper pte_t *rust_helper_pte_offset_map(pmd_t *pmdp,
@@ -114,11 +73,6 @@ __rust_helper pte_t *rust_helper_pte_offset_map(pmd_t *pmdp,
 __rust_helper void rust_helper_pte_unmap(pte_t *ptep)
 {
 	pte_unmap(ptep);
-}
-
-__rust_helper void rust_helper_pte_unmap_unlock(pte_t *ptep, spinlock_t *ptl)
-{
-	pte_unmap_unlock(ptep, ptl);
 }
 
 __rust_helper void rust_helper_set_pte_at(struct mm_struct *mm,
@@ -133,12 +87,6 @@ __rust_helper void rust_helper_update_mmu_cache(struct vm_area_struct *vma,
 						pte_t *ptep)
 {
 	update_mmu_cache(vma, addr, ptep);
-}
-
-__rust_helper bool rust_helper_userfaultfd_pte_wp(struct vm_area_struct *vma,
-						  pte_t pte)
-{
-	return userfaultfd_pte_wp(vma, pte);
 }
 
 __rust_helper bool rust_helper_userfaultfd_huge_pmd_wp(struct vm_area_struct *vma,

@@ -3,6 +3,7 @@
 #include <linux/huge_mm.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <linux/userfaultfd_k.h>
 
 #ifdef CONFIG_MMU
 
@@ -272,6 +273,60 @@ __rust_helper struct page *rust_helper_pfn_to_page(unsigned long pfn)
 __rust_helper int rust_helper_pfn_valid(unsigned long pfn)
 {
 	return pfn_valid(pfn);
+}
+
+/* A page-table walk (kernel::mm::pgtable::PgtableWalk and its slots). */
+
+__rust_helper pgd_t *rust_helper_pgd_offset(struct mm_struct *mm,
+					    unsigned long addr)
+{
+	return pgd_offset(mm, addr);
+}
+
+/* Out of line on riscv, with this prototype. */
+__rust_helper p4d_t *rust_helper_p4d_offset(pgd_t *pgdp, unsigned long addr)
+{
+	return p4d_offset(pgdp, addr);
+}
+
+/* Out of line on riscv, with this prototype. */
+__rust_helper pud_t *rust_helper_pud_offset(p4d_t *p4dp, unsigned long addr)
+{
+	return pud_offset(p4dp, addr);
+}
+
+__rust_helper spinlock_t *rust_helper_pud_lock(struct mm_struct *mm,
+					       pud_t *pudp)
+{
+	return pud_lock(mm, pudp);
+}
+
+__rust_helper pmd_t *rust_helper_pmd_offset(pud_t *pudp, unsigned long addr)
+{
+	return pmd_offset(pudp, addr);
+}
+
+__rust_helper spinlock_t *rust_helper_pmd_lock(struct mm_struct *mm,
+					       pmd_t *pmdp)
+{
+	return pmd_lock(mm, pmdp);
+}
+
+/* Allocates and installs a PTE table if there is none; true on failure. */
+__rust_helper bool rust_helper_pte_alloc(struct mm_struct *mm, pmd_t *pmdp)
+{
+	return pte_alloc(mm, pmdp);
+}
+
+__rust_helper void rust_helper_pte_unmap_unlock(pte_t *ptep, spinlock_t *ptl)
+{
+	pte_unmap_unlock(ptep, ptl);
+}
+
+__rust_helper bool rust_helper_userfaultfd_pte_wp(struct vm_area_struct *vma,
+						  pte_t pte)
+{
+	return userfaultfd_pte_wp(vma, pte);
 }
 
 #endif /* CONFIG_MMU */

@@ -462,12 +462,10 @@ pub unsafe fn pfn_to_page(pfn: usize) -> *mut bindings::page {
 // time (khugepaged retracts them under the mmap read lock): [`PmdSlot::map_lock`] maps and locks
 // one, or fails, as C's `pte_offset_map_lock()`.
 //
-// The C helpers of the walk (`pgd_offset()` to `pmd_offset()`, `pud_lock()`, `pmd_lock()`,
-// `pte_alloc()`, `pte_unmap_unlock()`, `pte_needs_soft_dirty_wp()`, `userfaultfd_pte_wp()`) are
-// still in rust/helpers/gup.c, under CONFIG_RUST_GUP, its only user so far; hence the `cfg`
-// until they move to rust/helpers/pgtable.c.
+// The C helpers of the walk are in rust/helpers/pgtable.c, but for `pte_needs_soft_dirty_wp()`,
+// which is mm/internal.h's: rust/helpers/gup.c has it, under CONFIG_RUST_GUP, hence the `cfg` on
+// [`PresentPte::needs_soft_dirty_wp`].
 
-#[cfg(CONFIG_RUST_GUP)]
 pub use self::walk::{
     P4dSlot,
     PgdSlot,
@@ -482,7 +480,6 @@ pub use self::walk::{
 };
 
 /// The types of a page-table walk; re-exported above.
-#[cfg(CONFIG_RUST_GUP)]
 mod walk {
     use super::{
         P4d,
@@ -978,6 +975,7 @@ mod walk {
 
         /// Whether a write must fault first, to track soft-dirty (C:
         /// `pte_needs_soft_dirty_wp()`); reads only the VMA's flags and the value.
+        #[cfg(CONFIG_RUST_GUP)]
         #[inline(always)]
         pub fn needs_soft_dirty_wp(&self) -> bool {
             // SAFETY: `vma` is locked (type invariants), which keeps its flags readable.
@@ -989,7 +987,8 @@ mod walk {
         /// Whether the entry is write-protected by userfaultfd (C: `userfaultfd_pte_wp()`).
         #[inline(always)]
         pub fn is_uffd_wp(&self) -> bool {
-            // SAFETY: As in `needs_soft_dirty_wp()`.
+            // SAFETY: `vma` is locked (type invariants); the call reads its `VM_UFFD_WP` flag and the
+            // value's uffd-wp bit.
             unsafe { bindings::userfaultfd_pte_wp(self.locked.vma.as_ptr(), self.pte.into_raw()) }
         }
     }
