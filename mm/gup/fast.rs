@@ -33,6 +33,7 @@
 //! the page array is written through [`Out`], which ends the walk rather than write past the
 //! room the caller gave.
 
+use core::mem::MaybeUninit;
 use kernel::{
     bindings,
     ffi::{
@@ -71,6 +72,18 @@ use crate::{
         Folio,
         FolioPage,
         PagePtr, //
+    },
+    lockless::{
+        Entries,
+        Entry,
+        IrqsOff,
+        Kind,
+        MappedPage,
+        PteRun,
+        PteTable,
+        Refs,
+        Slot,
+        Table, //
     },
     pin::{
         self,
@@ -161,41 +174,108 @@ impl Out {
     }
 }
 
+/// The references or pins GUP-fast took on a folio through one of its pages, until it keeps
+/// them (the page goes to the caller's array) or gives them back.
+///
+/// # Invariants
+///
+/// `refs` references (`FOLL_GET`) or pins (`FOLL_PIN`; none for the zero page, which the unpin
+/// side skips) of `folio` were taken with `flags` and are owned by this value; `page` is a page
+/// of `folio`.
+#[must_use]
+struct Grabbed<'a> {
+    folio: &'a Folio,
+    page: &'a FolioPage,
+    refs: i32,
+    flags: FollFlags,
+}
+
+impl<'a> Grabbed<'a> {
+    /// The folio, held.
+    #[inline(always)]
+    fn folio(&self) -> &Folio {
+        self.folio
+    }
+
+    /// The page grabbed.
+    #[inline(always)]
+    fn page(&self) -> &FolioPage {
+        self.page
+    }
+
+    /// Gives the references or pins back.
+    #[inline(always)]
+    fn put(self) {
+        // SAFETY: Owned by `self` (type invariant), which goes.
+        unsafe { pin::put_folio(self.folio, self.refs, self.flags) };
+    }
+
+    /// Keeps the references or pins, with the pages they go to the caller with.
+    ///
+    /// The folio stays borrowed for `'a`: what is kept is given back, if at all, only after
+    /// the walk, once interrupts are on again.
+    #[inline(always)]
+    fn keep(self) -> Kept<'a> {
+        // INVARIANT: `page` is a page of `folio`, held by what is kept.
+        Kept {
+            folio: self.folio,
+            page: self.page,
+        }
+    }
+}
+
+/// A page GUP-fast took and keeps, with its folio.
+///
+/// # Invariants
+///
+/// `page` is a page of `folio`, which is held for `'a`.
+#[derive(Clone, Copy)]
+struct Kept<'a> {
+    folio: &'a Folio,
+    page: &'a FolioPage,
+}
+
+impl Kept<'_> {
+    /// The page's index in the folio (C: `folio_page_idx()`).
+    #[inline(always)]
+    fn index(&self) -> usize {
+        // SAFETY: `page` is a page of `folio` (type invariant).
+        unsafe { self.folio.page_idx(self.page.as_ptr()) }
+    }
+}
+
 /// Takes `refs` references on the folio of `page` unless its count is zero, and rechecks that
 /// `page` still belongs to that folio (C: `try_get_folio()`).
 ///
 /// Between `page_folio()` and the reference, the folio may have been split or freed and reused;
 /// once the reference is held the folio is stable, and a page that moved to another folio makes
-/// us drop the reference and start again.
-///
-/// # Safety
-///
-/// `page` must be a `struct page` of the memmap (its folio may be freed concurrently).
-/// Interrupts must be disabled.
+/// us drop the reference and start again. Returns the folio and the page, which the references
+/// keep (they are the caller's to give back).
 #[inline(always)]
-unsafe fn try_get_folio<'a>(page: PagePtr, refs: i32) -> Option<&'a Folio> {
+fn try_get_folio<'a>(page: MappedPage<'a>, refs: Refs) -> Option<(&'a Folio, &'a FolioPage)> {
+    let (raw, refs) = (page.as_ptr(), refs.get());
     loop {
-        // SAFETY: `page` is a memmap entry, which stays valid while interrupts are off (memory
-        // hot-unplug synchronizes with GUP-fast like page-table freeing does).
-        let folio = unsafe { bindings::page_folio(page) };
+        // SAFETY: `raw` is a memmap entry, valid while interrupts are off (`MappedPage`).
+        let folio = unsafe { bindings::page_folio(raw) };
         // SAFETY: `folio` is the head of a memmap entry, readable even if the folio is free.
         let count = unsafe { bindings::folio_ref_count(folio) };
         if warn_on_once!(count < 0) {
             return None;
         }
         // SAFETY: As above; the add fails on a zero count, so a freed folio is left alone.
+        // `refs` is positive (`Refs`).
         if !unsafe { bindings::folio_ref_try_add(folio, refs) } {
             return None;
         }
         // SAFETY: We hold `refs` references on `folio`, so it cannot be freed or split now.
-        if unsafe { bindings::page_folio(page) } != folio {
+        if unsafe { bindings::page_folio(raw) } != folio {
             // SAFETY: The references were taken just above.
             unsafe { bindings::folio_put_refs(folio, refs) };
             continue;
         }
-        // SAFETY: `folio` is valid and referenced by us until the caller gives the references
-        // back.
-        return Some(unsafe { Folio::from_raw(folio) });
+        // SAFETY: `folio` is valid and `raw` one of its pages; both are kept by our references
+        // until the caller gives them back, and interrupts are off for `'a` anyway.
+        return Some(unsafe { (Folio::from_raw(folio), FolioPage::from_raw(raw)) });
     }
 }
 
@@ -206,49 +286,66 @@ unsafe fn try_get_folio<'a>(page: PagePtr, refs: i32) -> Option<&'a Folio> {
 /// without `FOLL_PCI_P2PDMA`, or for a `FOLL_LONGTERM` pin of a folio that may not be pinned
 /// long-term (CMA, ZONE_MOVABLE, ...: the slow path migrates it). The shared zero page is never
 /// pinned. With neither `FOLL_GET` nor `FOLL_PIN` it warns (a caller bug) and fails.
-///
-/// # Safety
-///
-/// `page` must be a page mapped by an entry just read from the current mm's page tables, with
-/// interrupts disabled since; `refs` positive. The folio returned is borrowed for as long as the
-/// caller holds what was taken.
 #[inline(always)]
-unsafe fn try_grab_folio_fast<'a>(page: PagePtr, refs: i32, flags: FollFlags) -> Option<&'a Folio> {
-    // SAFETY: Reads the interrupt state.
-    vm_warn_on_once!(!unsafe { bindings::irqs_disabled() });
+fn try_grab_folio_fast<'a>(
+    page: MappedPage<'a>,
+    refs: Refs,
+    flags: FollFlags,
+) -> Option<Grabbed<'a>> {
+    vm_warn_on_once!(!page.irqs().check());
 
     if warn_on_once!(!flags.has_any(Foll::Get | Foll::Pin)) {
         return None;
     }
-    // SAFETY: `page` is a memmap entry, by the caller's guarantee.
-    if !flags.contains(Foll::PciP2pdma) && unsafe { bindings::is_pci_p2pdma_page(page) } {
+    if !flags.contains(Foll::PciP2pdma) && page.is_pci_p2pdma() {
         return None;
     }
+    // INVARIANT (all `Grabbed` below): what was taken with `flags`, on the folio of the page.
     if flags.contains(Foll::Get) {
-        // SAFETY: By the caller's guarantee.
-        return unsafe { try_get_folio(page, refs) };
+        let (folio, page) = try_get_folio(page, refs)?;
+        return Some(Grabbed {
+            folio,
+            page,
+            refs: refs.get(),
+            flags,
+        });
     }
 
     // FOLL_PIN. The zero page is not going anywhere and is used in a *lot* of places: it is
     // returned without a pin (and the unpin side skips it too).
-    // SAFETY: `page` is a memmap entry; only its address is compared.
-    if unsafe { bindings::is_zero_page(page) } {
-        // SAFETY: The zero page is never freed.
-        return Some(unsafe { Folio::from_page(page) });
+    if page.is_zero() {
+        // SAFETY: The zero page is never freed, nor split.
+        let (folio, page) = unsafe {
+            (
+                Folio::from_page(page.as_ptr()),
+                FolioPage::from_raw(page.as_ptr()),
+            )
+        };
+        return Some(Grabbed {
+            folio,
+            page,
+            refs: refs.get(),
+            flags,
+        });
     }
-    // SAFETY: By the caller's guarantee.
-    let folio = unsafe { try_get_folio(page, refs) }?;
+    let (folio, page) = try_get_folio(page, refs)?;
+    let refs = refs.get();
 
     // A long-term pin of a folio in the wrong zone needs the slow path, which migrates it.
     if flags.contains(Foll::Longterm) && !folio.is_longterm_pinnable() {
-        // SAFETY: The references were taken just above.
+        // SAFETY: The references were taken just above, and are not pins yet.
         unsafe { folio.put_refs(refs) };
         return None;
     }
 
     // SAFETY: `refs > 0` references were just taken.
     unsafe { count_pins(folio, refs) };
-    Some(folio)
+    Some(Grabbed {
+        folio,
+        page,
+        refs,
+        flags,
+    })
 }
 
 /// Turns `refs` references just taken on `folio` into pins, as GUP-fast counts them.
@@ -288,20 +385,25 @@ unsafe fn count_pins(folio: &Folio, refs: i32) {
 ///
 /// Context: interrupts disabled, with the folio still mapped by the entry just re-checked.
 #[inline(always)]
-fn folio_allowed(folio: &Folio, flags: FollFlags) -> bool {
+fn folio_allowed(irqs: IrqsOff<'_>, folio: &Folio, flags: FollFlags) -> bool {
     // Without a pin, no problematic write can occur; a long-term pin is the egregious case.
     let reject_file_backed = flags.has_all(Foll::Pin | Foll::Longterm | Foll::Write);
     // secretmem folios are always order 0.
     let check_secretmem = cfg!(CONFIG_SECRETMEM) && !folio.is_large();
     !(reject_file_backed || check_secretmem)
-        || folio_allowed_mapping(folio, reject_file_backed, check_secretmem)
+        || folio_allowed_mapping(irqs, folio, reject_file_backed, check_secretmem)
 }
 
 /// The part of [`folio_allowed`] that looks at the folio's mapping: every page of a long-term
 /// writable pin (io_uring, RDMA, VFIO) goes through it, inlined; the PTE loop skips it for the
 /// other flags (see [`keep_needs_checks`]).
 #[inline(always)]
-fn folio_allowed_mapping(folio: &Folio, reject_file_backed: bool, check_secretmem: bool) -> bool {
+fn folio_allowed_mapping(
+    irqs: IrqsOff<'_>,
+    folio: &Folio,
+    reject_file_backed: bool,
+    check_secretmem: bool,
+) -> bool {
     if warn_on_once!(folio.is_slab()) {
         return false;
     }
@@ -314,8 +416,7 @@ fn folio_allowed_mapping(folio: &Folio, reject_file_backed: bool, check_secretme
     // while interrupts are off: the mapping may be dereferenced. It may still change (truncation),
     // so it is read once.
     if cfg!(CONFIG_PROVE_LOCKING) {
-        // SAFETY: A lockdep check.
-        unsafe { bindings::lockdep_assert_irqs_disabled() };
+        irqs.lockdep_assert();
     }
     // SAFETY: `folio` is referenced.
     let mapping = unsafe { bindings::gup_folio_mapping_once(folio.as_ptr()) };
@@ -357,21 +458,24 @@ fn keep_needs_checks(flags: FollFlags) -> bool {
 /// unchanged: `true` if the folio may be kept. Always `true` where [`keep_needs_checks`] is
 /// `false`.
 ///
-/// # Safety
-///
-/// `page` must be a page of `folio`, which the caller grabbed with `flags`.
+/// `page` is the page of `folio`, which the caller grabbed with `flags`, that decides on
+/// unsharing.
 #[inline(always)]
-unsafe fn keep_folio(folio: &Folio, page: PagePtr, writable: bool, flags: FollFlags) -> bool {
-    if !folio_allowed(folio, flags) {
+fn keep_folio(
+    irqs: IrqsOff<'_>,
+    folio: &Folio,
+    page: &FolioPage,
+    writable: bool,
+    flags: FollFlags,
+) -> bool {
+    if !folio_allowed(irqs, folio, flags) {
         return false;
     }
     if writable {
         return true;
     }
     // A R/O pin of an anonymous page that is not exclusive would need unsharing: a fault.
-    // SAFETY: `page` is a page of `folio`, which the caller grabbed: referenced, and not split
-    // while the reference lasts.
-    !walk::must_unshare(None, flags, unsafe { FolioPage::from_raw(page) })
+    !walk::must_unshare(None, flags, page)
 }
 
 /// The most PTEs whose pages [`pte_range`] grabs with one reference update.
@@ -387,51 +491,46 @@ fn pte_followable(pte: Pte, write: bool) -> bool {
     !pte.is_protnone() && pte.access_permitted(write) && !pte.is_special()
 }
 
-/// A page that [`pte_range`] took and keeps: the PTE it was read from and its folio.
+/// A page that [`pte_range`] took and keeps, with the PTE it was read from.
 #[derive(Clone, Copy)]
 struct Taken<'a> {
     pte: Pte,
-    page: PagePtr,
-    folio: &'a Folio,
+    kept: Kept<'a>,
 }
 
-/// Counts the PTEs from `ptep` on that map the pages after the page `taken` in its folio with
-/// the same rights, at most `max`, and stores their values in `vals` for the re-check.
+/// Counts the entries of `run` that map the pages after the page `taken` in its folio with the
+/// same rights, and stores their values in `vals` for the re-check: returns them as a run.
 ///
-/// # Safety
-///
-/// `taken.pte` must have been read from the entry before `ptep`, and map `taken.page`, a page of
-/// the held `taken.folio`; the `max` entries from `ptep` on must lie in the page table being
-/// walked, with interrupts disabled since the walk began.
+/// `taken.pte` is the entry before `run`.
 #[inline(always)]
-unsafe fn pte_batch(
-    ptep: *mut bindings::pte_t,
+fn pte_batch<'m>(
+    run: PteRun<'m>,
     taken: &Taken<'_>,
     write: bool,
-    max: usize,
     vals: &mut [u64; PTE_BATCH],
-) -> usize {
-    let Taken { pte, page, folio } = *taken;
-    // SAFETY: `page` is a page of `folio`, by the caller's guarantee.
-    let idx = unsafe { folio.page_idx(page) };
-    // The pages after `page` in the folio.
-    let max = max.min(folio.nr_pages().saturating_sub(idx).saturating_sub(1));
+) -> PteRun<'m> {
+    let Taken { pte, kept } = *taken;
+    // The pages after the page kept in the folio.
+    let run = run.truncate(
+        kept.folio
+            .nr_pages()
+            .saturating_sub(kept.index())
+            .saturating_sub(1),
+    );
     let (pfn, writable) = (pte.pfn(), pte.is_write());
-    let mut n = 0;
-    while n < max {
-        // SAFETY: `n < max`: the entry is in the page table, by the caller's guarantee.
-        let next = unsafe { Pte::read_lockless(ptep.wrapping_add(n)) };
+    run.prefix_while(|n, next| {
         let same = next.pfn() == pfn.wrapping_add(n).wrapping_add(1) && next.is_write() == writable;
         if !same || !pte_followable(next, write) {
-            break;
+            return false;
         }
         match vals.get_mut(n) {
-            Some(v) => *v = next.val(),
-            None => break,
+            Some(v) => {
+                *v = next.val();
+                true
+            }
+            None => false,
         }
-        n = n.wrapping_add(1);
-    }
-    n
+    })
 }
 
 /// Adds `refs` references or pins to the large `folio`, which GUP-fast already holds with
@@ -450,9 +549,9 @@ unsafe fn add_refs(folio: &Folio, refs: i32, flags: FollFlags) {
     }
 }
 
-/// Takes the pages after `page` in its large folio that the PTEs from `ptep` on map, with one
+/// Takes the pages after `page` in its large folio that the PTEs of `run` map, with one
 /// reference update for all of them: the PTE loop's fast way through a PTE-mapped large folio.
-/// Returns how many it kept (at most `max`), and `false` if the walk must stop after them.
+/// Returns how many it kept (at most `run.len()`), and `false` if the walk must stop after them.
 ///
 /// The entries are read first, then the references taken, then the PMD and each entry checked
 /// again, in order; the pages kept are those before the first entry that changed (or the first
@@ -461,9 +560,9 @@ unsafe fn add_refs(folio: &Folio, refs: i32, flags: FollFlags) {
 ///
 /// # Safety
 ///
-/// As for [`pte_batch`]; `pmdp` is the entry `pmd` was read from, and the caller holds the folio
-/// with `flags` through the page `taken`, which it already keeps (so the folio-wide checks were
-/// made). `dst` must be valid for writing `max` entries.
+/// `taken.pte` must be the entry before `run`, `pmd` the PMD above it, and the caller holds the
+/// folio with `flags` through the page `taken`, which it already keeps (so the folio-wide checks
+/// were made). `dst` must be valid for writing `run.len()` entries.
 ///
 /// Not inlined: the PTE loop's registers are better spent on the common case, a page of a small
 /// folio, and a run amortises the call over up to [`PTE_BATCH`] pages. It writes the pages at
@@ -472,18 +571,18 @@ unsafe fn add_refs(folio: &Folio, refs: i32, flags: FollFlags) {
 #[inline(never)]
 unsafe fn pte_run(
     pmd: Pmd,
-    pmdp: *mut bindings::pmd_t,
-    ptep: *mut bindings::pte_t,
+    pmdp: Slot<'_, Pmd>,
+    run: PteRun<'_>,
     taken: &Taken<'_>,
     flags: FollFlags,
-    max: usize,
     dst: *mut PagePtr,
 ) -> (usize, bool) {
-    let Taken { pte, page, folio } = *taken;
+    let Taken { pte, kept } = *taken;
+    let (folio, page) = (kept.folio, kept.page.as_ptr());
     let mut vals = [0u64; PTE_BATCH];
     let write = flags.contains(Foll::Write);
-    // SAFETY: By the caller's guarantee.
-    let n = unsafe { pte_batch(ptep, taken, write, max, &mut vals) };
+    let batch = pte_batch(run, taken, write, &mut vals);
+    let n = batch.len();
     if n == 0 {
         return (0, true);
     }
@@ -491,18 +590,11 @@ unsafe fn pte_run(
     // SAFETY: `n > 0`; the pages are kept or given back below.
     unsafe { add_refs(folio, n as i32, flags) };
 
-    // SAFETY: `pmdp` is the entry the copy was read from.
-    let pmd_same = pmd.same(unsafe { Pmd::read_lockless(pmdp) });
     let mut good = 0;
-    if pmd_same {
-        while good < n {
-            // SAFETY: `good < n <= max`: in the page table.
-            let now = unsafe { Pte::read_lockless(ptep.wrapping_add(good)) }.val();
-            if vals.get(good) != Some(&now) {
-                break;
-            }
-            good = good.wrapping_add(1);
-        }
+    if pmd.same(pmdp.read()) {
+        good = batch
+            .prefix_while(|i, now| vals.get(i) == Some(&now.val()))
+            .len();
     }
     // The entries kept have the rights of `pte`.
     if !pte.is_write() {
@@ -526,7 +618,7 @@ unsafe fn pte_run(
     }
     let mut i = 0;
     while i < good {
-        // SAFETY: `i < good <= max`: `dst` has room, by the caller's guarantee.
+        // SAFETY: `i < good <= run.len()`: `dst` has room, by the caller's guarantee.
         unsafe {
             dst.wrapping_add(i)
                 .write(page.wrapping_add(i).wrapping_add(1))
@@ -536,7 +628,7 @@ unsafe fn pte_run(
     (good, good == n)
 }
 
-/// Walks the PTEs of `[addr, end)` under the copied `pmd` (C: `gup_fast_pte_range()`).
+/// Walks the PTEs of `[addr, end)` under the PMD table entry `pmd` (C: `gup_fast_pte_range()`).
 ///
 /// GUP-fast relies on change detection here: it (1) grabs the page from the PTE it read, then
 /// (2) checks that neither the PTE nor the PMD changed. Whoever changes them in a way that
@@ -551,61 +643,53 @@ unsafe fn pte_run(
 ///
 /// # Safety
 ///
-/// `pmdp` must be the entry `pmd` was read from, in the current mm, with interrupts disabled
-/// since; `[addr, end)` lies under it.
+/// `pmd`, `pmdp`, `addr` and `end` must be the [`Table::parts`] of a PMD table entry of the
+/// current mm.
 unsafe fn pte_range(
     pmd: Pmd,
-    pmdp: *mut bindings::pmd_t,
-    mut addr: usize,
+    pmdp: Slot<'_, Pmd>,
+    addr: usize,
     end: usize,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
 ) -> bool {
     let write = flags.contains(Foll::Write);
-    let mut pmd_copy = pmd.into_raw();
-    // SAFETY: `pmd_copy` is a copy of a present, non-leaf PMD; the page table it points to
-    // cannot be freed while interrupts are off. NULL if the PMD changed type meanwhile.
-    let ptem = unsafe { bindings::pte_offset_map(&mut pmd_copy, addr) };
-    if ptem.is_null() {
+    let irqs = pmdp.irqs();
+    // SAFETY: The parts of a PMD table entry, by the caller's guarantee.
+    let Some(table) = (unsafe { PteTable::map(pmd, pmdp, addr, end) }) else {
         return false;
-    }
-    let mut ptep = ptem;
+    };
+    let mut ptes = table.ptes();
     // The page-by-page loop leaves the outer one at a page of a large folio, whose next pages
     // are then taken as a run: the inner loop calls nothing but the grab, which keeps its state
     // in registers.
-    let done = 'walk: loop {
+    'walk: loop {
         let taken = loop {
-            // SAFETY: `ptep` is within the page table mapped above (one entry per page of
-            // `[addr, end)`, which lies under one PMD).
-            let pte = unsafe { Pte::read_lockless(ptep) };
+            let pte = ptes.read();
             if !pte_followable(pte, write) {
                 break 'walk false;
             }
             // Not special: it must have a memmap entry.
             vm_warn_on_once!(!pgtable::pfn_valid(pte.pfn()));
-            // SAFETY: A present entry that is not special has a `struct page`.
-            let page = unsafe { pte.page() };
+            // SAFETY: A present entry that is not special has a `struct page`; read from the
+            // page table just now, with interrupts off.
+            let page = unsafe { MappedPage::new(irqs, pte.page()) };
 
             // `addr < end`: the page has room (see `Out`).
             debug_assert!(out.has_room(1));
-            // SAFETY: `page` was just read from the page tables, with interrupts disabled.
-            let Some(folio) = (unsafe { try_grab_folio_fast(page, 1, flags) }) else {
+            let Some(grabbed) = try_grab_folio_fast(page, Refs::ONE, flags) else {
                 break 'walk false;
             };
+            let folio = grabbed.folio();
 
             // Each check leaves by the one way out, as C's gotos do: so the compiler branches
             // instead of combining the outcomes into flags.
             let keep = 'keep: {
-                // SAFETY: `pmdp` and `ptep` are the entries the copies were read from.
-                let unchanged = unsafe {
-                    pmd.same(Pmd::read_lockless(pmdp)) && pte.same(Pte::read_lockless(ptep))
-                };
-                if !unchanged {
+                if !(pmd.same(pmdp.read()) && ptes.unchanged(pte)) {
                     break 'keep false;
                 }
-                // SAFETY: The folio is held; `page` belongs to it.
-                if checks && !unsafe { keep_folio(folio, page, pte.is_write(), flags) } {
+                if checks && !keep_folio(irqs, folio, grabbed.page(), pte.is_write(), flags) {
                     break 'keep false;
                 }
                 // The content is about to be accessed (the FOLL_PIN case): make it accessible
@@ -613,299 +697,232 @@ unsafe fn pte_range(
                 !flags.contains(Foll::Pin) || folio.make_accessible().is_ok()
             };
             if !keep {
-                // SAFETY: The reference or pin was taken above with `flags`.
-                unsafe { pin::put_folio(folio, 1, flags) };
+                grabbed.put();
                 break 'walk false;
             }
-            folio.set_referenced();
+            let kept = grabbed.keep();
+            kept.folio.set_referenced();
             // SAFETY: `addr < end`: it has room (see `Out`); one page.
-            unsafe { out.push_run(page, 1) };
+            unsafe { out.push_run(page.as_ptr(), 1) };
 
-            ptep = ptep.wrapping_add(1);
-            addr = addr.wrapping_add(PAGE_SIZE);
-            if addr == end {
-                break 'walk true;
-            }
+            ptes = match ptes.advance() {
+                Some(next) => next,
+                None => break 'walk true,
+            };
             // Any large folio, hugetlb included (arm64 maps 64K hugetlb pages with contiguous
             // PTEs): the rest of the run is taken in one go. (cow's io_uring R/O case hangs
             // on arm64 with or without this, on the stock C kernel too: the request never
             // completes in io_uring; see docs/reliability.md.)
-            if folio.is_large() {
-                break Taken { pte, page, folio };
+            if kept.folio.is_large() {
+                break Taken { pte, kept };
             }
         };
-        // No wrap: `addr < end`, both page aligned. `[addr, end)` has room (see `Out`).
-        let max = (end.wrapping_sub(addr) >> PAGE_SHIFT).min(PTE_BATCH);
-        debug_assert!(out.has_room(max));
-        // SAFETY: `taken.pte` was read from the entry before `ptep` and maps `taken.page`, kept
-        // with its folio; the `max` entries from `ptep` on map `[addr, end)`, under one PMD.
-        let (n, go_on) = unsafe { pte_run(pmd, pmdp, ptep, &taken, flags, max, out.next) };
-        // SAFETY: `pte_run()` wrote `n <= max` pages of `[addr, end)`, which has room.
+        // At most `PTE_BATCH` entries of `[addr, end)`, which has room (see `Out`).
+        let run = ptes.run(PTE_BATCH);
+        debug_assert!(out.has_room(run.len()));
+        // SAFETY: `taken.pte` was read from the entry before `run` and maps `taken.page`, kept
+        // with its folio; `pmd` is the PMD above; `[addr, end)` has room for `run`.
+        let (n, go_on) = unsafe { pte_run(pmd, pmdp, run, &taken, flags, out.next) };
+        // SAFETY: `pte_run()` wrote `n <= run.len()` pages of `[addr, end)`, which has room.
         unsafe { out.add(n) };
         if !go_on {
             break false;
         }
-        ptep = ptep.wrapping_add(n);
-        addr = addr.wrapping_add(n << PAGE_SHIFT);
-        if addr == end {
-            break true;
-        }
-    };
-    // SAFETY: Mapped above.
-    unsafe { bindings::pte_unmap(ptem) };
-    done
+        // SAFETY: `n <= run.len()`, at most the pages left.
+        ptes = match unsafe { ptes.skip(n) } {
+            Some(next) => next,
+            None => break true,
+        };
+    }
 }
 
 /// Grabs the `nr` pages of `[addr, end)` in the folio of a PMD or PUD leaf, with one reference
 /// update for all of them (C: the body of `gup_fast_pmd_leaf()`/`gup_fast_pud_leaf()`).
 ///
-/// `first` is the page at `addr`, `still_same` re-reads the entry and compares it with the copy
-/// the walk followed, `writable` tells whether the copy is writable (asked only when needed, as
-/// C does).
+/// `first` is the page at `addr`, `refs` one per page, `still_same` re-reads the entry and
+/// compares it with the copy the walk followed, `writable` tells whether the copy is writable
+/// (asked only when needed, as C does).
 ///
 /// # Safety
 ///
-/// `first` must be the page the copied leaf maps at `addr`, read with interrupts disabled
-/// since, and `[addr, end)` must lie under that leaf.
+/// `first` must be the page the copied leaf maps at `addr`, `[addr, end)` must lie under that
+/// leaf, and `refs` must be the number of its pages.
 #[inline(always)]
 unsafe fn leaf(
-    first: PagePtr,
+    first: MappedPage<'_>,
     writable: impl FnOnce() -> bool,
-    nr: usize,
+    refs: Refs,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
     still_same: impl FnOnce() -> bool,
 ) -> bool {
+    let nr = refs.pages();
     // `[addr, end)` is part of the walk's range still to go: it has room (see `Out`).
     debug_assert!(out.has_room(nr));
-    // CAST: `nr` is at most the number of pages of a PUD.
-    let refs = nr as i32;
-    // SAFETY: By the caller's guarantee.
-    let Some(folio) = (unsafe { try_grab_folio_fast(first, refs, flags) }) else {
+    let Some(grabbed) = try_grab_folio_fast(first, refs, flags) else {
         return false;
     };
+    let folio = grabbed.folio();
+    let irqs = first.irqs();
     let allowed = || {
-        // SAFETY: The folio is held; its first page is valid.
-        unsafe { keep_folio(folio, folio.page(0), writable(), flags) }
+        // SAFETY: The folio is held: its first page is a page of it, kept from being split.
+        let head = unsafe { FolioPage::from_raw(folio.page(0)) };
+        keep_folio(irqs, folio, head, writable(), flags)
     };
     if !still_same() || checks && !allowed() {
-        // SAFETY: Taken above with `flags`.
-        unsafe { pin::put_folio(folio, refs, flags) };
+        grabbed.put();
         return false;
     }
+    let kept = grabbed.keep();
     // SAFETY: `[addr, end)` has room (see `Out`), and its pages are consecutive pages of the
     // folio.
-    unsafe { out.push_run(first, nr) };
-    folio.set_referenced();
+    unsafe { out.push_run(first.as_ptr(), nr) };
+    kept.folio.set_referenced();
     true
 }
 
 /// A PMD leaf (THP or hugetlb) (C: `gup_fast_pmd_leaf()`).
-///
-/// # Safety
-///
-/// As for [`pte_range`]; `orig` is a present leaf.
 #[inline(always)]
-unsafe fn pmd_leaf(
-    orig: Pmd,
-    pmdp: *mut bindings::pmd_t,
-    addr: usize,
-    end: usize,
+fn pmd_leaf<const ONE: bool>(
+    entry: Entry<'_, Pmd, ONE>,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
 ) -> bool {
+    let orig = entry.value();
     if !orig.access_permitted(flags.contains(Foll::Write)) || orig.is_special() {
         return false;
     }
+    let addr = entry.addr();
+    let seen = entry.seen();
     // SAFETY: A present leaf that is not special maps a folio, whose memmap entries are
-    // consecutive.
-    let head = unsafe { orig.page() };
-    let first = head.wrapping_add((addr & !PMD_MASK) >> PAGE_SHIFT);
-    // SAFETY: By the caller's guarantee; `pmdp` is the entry `orig` was read from.
+    // consecutive: `first` is the page it maps at `addr`, read with interrupts off. `[addr,
+    // end)` lies under the leaf, and `refs` counts its pages.
     unsafe {
+        let first = orig.page().wrapping_add((addr & !PMD_MASK) >> PAGE_SHIFT);
         leaf(
-            first,
+            MappedPage::new(seen.irqs(), first),
             || orig.is_write(),
-            // At most a PUD's worth of pages (fits the `i32` count of references).
-            end.wrapping_sub(addr) >> PAGE_SHIFT,
+            entry.refs(),
             flags,
             checks,
             out,
-            || orig.same(Pmd::read_lockless(pmdp)),
+            || seen.unchanged(),
         )
     }
 }
 
 /// A PUD leaf (hugetlb, or a PUD-sized THP) (C: `gup_fast_pud_leaf()`).
-///
-/// # Safety
-///
-/// As for [`pte_range`], one level up; `orig` is a present leaf.
 #[inline(always)]
-unsafe fn pud_leaf(
-    orig: Pud,
-    pudp: *mut bindings::pud_t,
-    addr: usize,
-    end: usize,
+fn pud_leaf<const ONE: bool>(
+    entry: Entry<'_, Pud, ONE>,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
 ) -> bool {
+    let orig = entry.value();
     if !orig.access_permitted(flags.contains(Foll::Write)) || orig.is_special() {
         return false;
     }
+    let addr = entry.addr();
+    let seen = entry.seen();
     // SAFETY: A present leaf that is not special maps a folio, whose memmap entries are
-    // consecutive.
-    let head = unsafe { orig.page() };
-    let first = head.wrapping_add((addr & !PUD_MASK) >> PAGE_SHIFT);
-    // SAFETY: By the caller's guarantee; `pudp` is the entry `orig` was read from.
+    // consecutive: `first` is the page it maps at `addr`, read with interrupts off. `[addr,
+    // end)` lies under the leaf, and `refs` counts its pages.
     unsafe {
+        let first = orig.page().wrapping_add((addr & !PUD_MASK) >> PAGE_SHIFT);
         leaf(
-            first,
+            MappedPage::new(seen.irqs(), first),
             || orig.is_write(),
-            // At most a PUD's worth of pages (fits the `i32` count of references).
-            end.wrapping_sub(addr) >> PAGE_SHIFT,
+            entry.refs(),
             flags,
             checks,
             out,
-            || orig.same(Pud::read(pudp)),
+            || seen.unchanged(),
         )
     }
 }
 
-/// The PMDs of `[addr, end)` under the copied `pud` (C: `gup_fast_pmd_range()`).
-///
-/// # Safety
-///
-/// `pudp` must be the entry `pud` was read from, with interrupts disabled since.
-///
-/// `ONE` as for [`pgd_range`]: then `[addr, end)` is one page.
-unsafe fn pmd_range<const ONE: bool>(
-    pudp: *mut bindings::pud_t,
-    pud: Pud,
-    mut addr: usize,
-    end: usize,
+/// The PMDs under the PUD table entry `pud` (C: `gup_fast_pmd_range()`).
+fn pmd_range<const ONE: bool>(
+    pud: Table<'_, Pud, ONE>,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
 ) -> bool {
-    // Lives until the loop ends: a folded level's pointer points into it.
-    let mut pud = pud.into_raw();
-    // SAFETY: `pud` is a present table entry read from `pudp`.
-    let mut pmdp = unsafe { bindings::gup_pmd_offset_lockless(pudp, &mut pud, addr) };
+    // Lives until the loop ends: a folded level's entries are this copy.
+    let mut copy = MaybeUninit::uninit();
+    let mut pmds = pud.lower(&mut copy);
     loop {
-        // SAFETY: `pmdp` is within the PMD table (or the copy) of `[addr, end)`.
-        let pmd = unsafe { Pmd::read_lockless(pmdp) };
-        // One page lies under one entry of every level.
-        let next = if ONE { end } else { Pmd::addr_end(addr, end) };
-        if !pmd.is_present() {
-            return false;
-        }
-        // SAFETY: `pmdp` is the entry `pmd` was read from, interrupts are still off.
-        let ok = unsafe {
-            if pmd.is_leaf() {
-                // PROT_NONE goes to the slow path, as in pte_range().
-                !pmd.is_protnone() && pmd_leaf(pmd, pmdp, addr, next, flags, checks, out)
-            } else {
-                pte_range(pmd, pmdp, addr, next, flags, checks, out)
+        let ok = match pmds.read().kind() {
+            Kind::Absent => return false,
+            // PROT_NONE goes to the slow path, as in pte_range().
+            Kind::Leaf(leaf) => !leaf.value().is_protnone() && pmd_leaf(leaf, flags, checks, out),
+            Kind::Table(table) => {
+                let (pmd, pmdp, addr, end) = table.parts();
+                // SAFETY: The parts of a PMD table entry.
+                unsafe { pte_range(pmd, pmdp, addr, end, flags, checks, out) }
             }
         };
         if !ok {
             return false;
         }
-        pmdp = pmdp.wrapping_add(1);
-        addr = next;
-        if addr == end {
-            return true;
-        }
+        pmds = match pmds.advance() {
+            Some(next) => next,
+            None => return true,
+        };
     }
 }
 
-/// The PUDs of `[addr, end)` under the copied `p4d` (C: `gup_fast_pud_range()`).
-///
-/// # Safety
-///
-/// `p4dp` must be the entry `p4d` was read from, with interrupts disabled since.
-///
-/// `ONE` as for [`pgd_range`]: then `[addr, end)` is one page.
-unsafe fn pud_range<const ONE: bool>(
-    p4dp: *mut bindings::p4d_t,
-    p4d: P4d,
-    mut addr: usize,
-    end: usize,
+/// The PUDs under the P4D table entry `p4d` (C: `gup_fast_pud_range()`).
+fn pud_range<const ONE: bool>(
+    p4d: Table<'_, P4d, ONE>,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
 ) -> bool {
-    let mut p4d = p4d.into_raw();
-    // SAFETY: `p4d` is a present entry read from `p4dp`.
-    let mut pudp = unsafe { bindings::gup_pud_offset_lockless(p4dp, &mut p4d, addr) };
+    // As in pmd_range().
+    let mut copy = MaybeUninit::uninit();
+    let mut puds = p4d.lower(&mut copy);
     loop {
-        // SAFETY: `pudp` is within the PUD table (or the copy) of `[addr, end)`.
-        let pud = unsafe { Pud::read(pudp) };
-        // One page lies under one entry of every level.
-        let next = if ONE { end } else { Pud::addr_end(addr, end) };
-        if !pud.is_present() {
-            return false;
-        }
-        // SAFETY: `pudp` is the entry `pud` was read from, interrupts are still off.
-        let ok = unsafe {
-            if pud.is_leaf() {
-                pud_leaf(pud, pudp, addr, next, flags, checks, out)
-            } else {
-                pmd_range::<ONE>(pudp, pud, addr, next, flags, checks, out)
-            }
+        let ok = match puds.read().kind() {
+            Kind::Absent => return false,
+            Kind::Leaf(leaf) => pud_leaf(leaf, flags, checks, out),
+            Kind::Table(table) => pmd_range(table, flags, checks, out),
         };
         if !ok {
             return false;
         }
-        pudp = pudp.wrapping_add(1);
-        addr = next;
-        if addr == end {
-            return true;
-        }
+        puds = match puds.advance() {
+            Some(next) => next,
+            None => return true,
+        };
     }
 }
 
-/// The P4Ds of `[addr, end)` under the copied `pgd` (C: `gup_fast_p4d_range()`).
-///
-/// # Safety
-///
-/// `pgdp` must be the entry `pgd` was read from, with interrupts disabled since.
-///
-/// `ONE` as for [`pgd_range`]: then `[addr, end)` is one page.
-unsafe fn p4d_range<const ONE: bool>(
-    pgdp: *mut bindings::pgd_t,
-    pgd: Pgd,
-    mut addr: usize,
-    end: usize,
+/// The P4Ds under the PGD table entry `pgd` (C: `gup_fast_p4d_range()`).
+fn p4d_range<const ONE: bool>(
+    pgd: Table<'_, Pgd, ONE>,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
 ) -> bool {
-    let mut pgd = pgd.into_raw();
-    // SAFETY: `pgd` is a present entry read from `pgdp`.
-    let mut p4dp = unsafe { bindings::gup_p4d_offset_lockless(pgdp, &mut pgd, addr) };
+    // As in pmd_range().
+    let mut copy = MaybeUninit::uninit();
+    let mut p4ds = pgd.lower(&mut copy);
     loop {
-        // SAFETY: `p4dp` is within the P4D table (or the copy) of `[addr, end)`.
-        let p4d = unsafe { P4d::read(p4dp) };
-        // One page lies under one entry of every level.
-        let next = if ONE { end } else { P4d::addr_end(addr, end) };
         // No P4D leaves on the architectures GUP-fast supports.
-        if !p4d.is_present() {
+        let Some(table) = p4ds.read().table() else {
+            return false;
+        };
+        if !pud_range(table, flags, checks, out) {
             return false;
         }
-        // SAFETY: `p4dp` is the entry `p4d` was read from, interrupts are still off.
-        if !unsafe { pud_range::<ONE>(p4dp, p4d, addr, next, flags, checks, out) } {
-            return false;
-        }
-        p4dp = p4dp.wrapping_add(1);
-        addr = next;
-        if addr == end {
-            return true;
-        }
+        p4ds = match p4ds.advance() {
+            Some(next) => next,
+            None => return true,
+        };
     }
 }
 
@@ -922,37 +939,32 @@ unsafe fn p4d_range<const ONE: bool>(
 ///
 /// # Safety
 ///
-/// `mm` must be the current task's mm, interrupts disabled, `addr < end <= TASK_SIZE_MAX` and
-/// both page aligned; with `ONE`, `end == addr + PAGE_SIZE`.
+/// `mm` must be the current task's mm, `addr < end <= TASK_SIZE_MAX` and both page aligned;
+/// with `ONE`, `end == addr + PAGE_SIZE`.
 #[inline(always)]
 unsafe fn pgd_range<const ONE: bool>(
+    irqs: IrqsOff<'_>,
     mm: MmPtr,
-    mut addr: usize,
+    addr: usize,
     end: usize,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
 ) {
-    // SAFETY: `mm` is the current, live mm; its PGD is never freed while it runs.
-    let mut pgdp = unsafe { bindings::pgd_offset(mm, addr) };
+    // SAFETY: By the caller's guarantee.
+    let mut pgds = unsafe { Entries::<Pgd, ONE>::current(irqs, mm, addr, end) };
     loop {
-        // SAFETY: `pgdp` is within the PGD of `[addr, end)`.
-        let pgd = unsafe { Pgd::read(pgdp) };
-        // One page lies under one entry of every level.
-        let next = if ONE { end } else { Pgd::addr_end(addr, end) };
         // No PGD leaves either.
-        if pgd.is_none() {
+        let Some(table) = pgds.read().table() else {
+            return;
+        };
+        if !p4d_range(table, flags, checks, out) {
             return;
         }
-        // SAFETY: `pgdp` is the entry `pgd` was read from, interrupts are still off.
-        if !unsafe { p4d_range::<ONE>(pgdp, pgd, addr, next, flags, checks, out) } {
-            return;
-        }
-        pgdp = pgdp.wrapping_add(1);
-        addr = next;
-        if addr == end {
-            return;
-        }
+        pgds = match pgds.advance() {
+            Some(next) => next,
+            None => return,
+        };
     }
 }
 
@@ -967,6 +979,7 @@ unsafe fn pgd_range<const ONE: bool>(
 /// As for [`pgd_range`] with `ONE`.
 #[inline(never)]
 unsafe fn pgd_range_one(
+    irqs: IrqsOff<'_>,
     mm: MmPtr,
     addr: usize,
     end: usize,
@@ -975,7 +988,7 @@ unsafe fn pgd_range_one(
     out: &mut Out,
 ) {
     // SAFETY: By the caller's guarantee.
-    unsafe { pgd_range::<true>(mm, addr, end, flags, checks, out) }
+    unsafe { pgd_range::<true>(irqs, mm, addr, end, flags, checks, out) }
 }
 
 /// The lockless part: grabs the pages of `[start, end)` into `pages` from the first on, and
@@ -1015,20 +1028,19 @@ unsafe fn gup_fast(
     // Worked out here, before the walk, rather than at every leaf: a register or stack slot to
     // test instead of the flag arithmetic.
     let checks = keep_needs_checks(flags);
-    // The nested form, so that any context can call this. With interrupts off, page-table pages
-    // cannot be freed under the walk (see the module documentation).
-    // SAFETY: Restored below, on the only path out.
-    let irq = unsafe { bindings::gup_local_irq_save() };
-    // SAFETY: Interrupts are off; `mm` is current's and the range was checked by the caller.
-    unsafe {
-        if end.wrapping_sub(start) == PAGE_SIZE {
-            pgd_range_one(mm, start, end, flags, checks, &mut out)
-        } else {
-            pgd_range::<false>(mm, start, end, flags, checks, &mut out)
+    // With interrupts off, page-table pages cannot be freed under the walk (see the module
+    // documentation).
+    IrqsOff::with(|irqs| {
+        // SAFETY: `mm` is current's and the range was checked by the caller; `ONE` for one
+        // page.
+        unsafe {
+            if end.wrapping_sub(start) == PAGE_SIZE {
+                pgd_range_one(irqs, mm, start, end, flags, checks, &mut out)
+            } else {
+                pgd_range::<false>(irqs, mm, start, end, flags, checks, &mut out)
+            }
         }
-    };
-    // SAFETY: Saved above.
-    unsafe { bindings::local_irq_restore(irq) };
+    });
 
     let nr = out.count(pages);
     if pin {

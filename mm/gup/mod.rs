@@ -58,6 +58,7 @@ mod fast;
 mod fault;
 mod flags;
 mod folio;
+mod lockless;
 mod longterm;
 mod pin;
 mod populate;
