@@ -59,9 +59,7 @@ use crate::{
         MmPtr,
         PAGE_MASK,
         PAGE_SHIFT,
-        PAGE_SIZE,
-        PMD_MASK,
-        PUD_MASK, //
+        PAGE_SIZE, //
     },
     flags::{
         Foll,
@@ -75,9 +73,10 @@ use crate::{
     },
     lockless::{
         Entries,
-        Entry,
         IrqsOff,
         Kind,
+        Leaf,
+        LeafPages,
         MappedPage,
         PteRun,
         PteTable,
@@ -736,27 +735,21 @@ unsafe fn pte_range(
     }
 }
 
-/// Grabs the `nr` pages of `[addr, end)` in the folio of a PMD or PUD leaf, with one reference
-/// update for all of them (C: the body of `gup_fast_pmd_leaf()`/`gup_fast_pud_leaf()`).
+/// Grabs the pages of a PMD or PUD leaf in the walk's range, with one reference update for all
+/// of them (C: the body of `gup_fast_pmd_leaf()`/`gup_fast_pud_leaf()`).
 ///
-/// `first` is the page at `addr`, `refs` one per page, `still_same` re-reads the entry and
-/// compares it with the copy the walk followed, `writable` tells whether the copy is writable
-/// (asked only when needed, as C does).
-///
-/// # Safety
-///
-/// `first` must be the page the copied leaf maps at `addr`, `[addr, end)` must lie under that
-/// leaf, and `refs` must be the number of its pages.
+/// `still_same` re-reads the entry and compares it with the copy the walk followed, `writable`
+/// tells whether the copy is writable (asked only when needed, as C does).
 #[inline(always)]
-unsafe fn leaf(
-    first: MappedPage<'_>,
+fn leaf(
+    pages: LeafPages<'_>,
     writable: impl FnOnce() -> bool,
-    refs: Refs,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
     still_same: impl FnOnce() -> bool,
 ) -> bool {
+    let (first, refs) = (pages.first(), pages.refs());
     let nr = refs.pages();
     // `[addr, end)` is part of the walk's range still to go: it has room (see `Out`).
     debug_assert!(out.has_room(nr));
@@ -775,8 +768,8 @@ unsafe fn leaf(
         return false;
     }
     let kept = grabbed.keep();
-    // SAFETY: `[addr, end)` has room (see `Out`), and its pages are consecutive pages of the
-    // folio.
+    // SAFETY: `[addr, end)` has room (see `Out`), and its `nr` pages are consecutive pages of
+    // the folio (`LeafPages`).
     unsafe { out.push_run(first.as_ptr(), nr) };
     kept.folio.set_referenced();
     true
@@ -785,63 +778,45 @@ unsafe fn leaf(
 /// A PMD leaf (THP or hugetlb) (C: `gup_fast_pmd_leaf()`).
 #[inline(always)]
 fn pmd_leaf<const ONE: bool>(
-    entry: Entry<'_, Pmd, ONE>,
+    entry: Leaf<'_, Pmd, ONE>,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
 ) -> bool {
-    let orig = entry.value();
-    if !orig.access_permitted(flags.contains(Foll::Write)) || orig.is_special() {
+    let Some(pages) = entry.pages(flags.contains(Foll::Write)) else {
         return false;
-    }
-    let addr = entry.addr();
-    let seen = entry.seen();
-    // SAFETY: A present leaf that is not special maps a folio, whose memmap entries are
-    // consecutive: `first` is the page it maps at `addr`, read with interrupts off. `[addr,
-    // end)` lies under the leaf, and `refs` counts its pages.
-    unsafe {
-        let first = orig.page().wrapping_add((addr & !PMD_MASK) >> PAGE_SHIFT);
-        leaf(
-            MappedPage::new(seen.irqs(), first),
-            || orig.is_write(),
-            entry.refs(),
-            flags,
-            checks,
-            out,
-            || seen.unchanged(),
-        )
-    }
+    };
+    let (orig, seen) = (entry.value(), entry.seen());
+    leaf(
+        pages,
+        || orig.is_write(),
+        flags,
+        checks,
+        out,
+        || seen.unchanged(),
+    )
 }
 
 /// A PUD leaf (hugetlb, or a PUD-sized THP) (C: `gup_fast_pud_leaf()`).
 #[inline(always)]
 fn pud_leaf<const ONE: bool>(
-    entry: Entry<'_, Pud, ONE>,
+    entry: Leaf<'_, Pud, ONE>,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
 ) -> bool {
-    let orig = entry.value();
-    if !orig.access_permitted(flags.contains(Foll::Write)) || orig.is_special() {
+    let Some(pages) = entry.pages(flags.contains(Foll::Write)) else {
         return false;
-    }
-    let addr = entry.addr();
-    let seen = entry.seen();
-    // SAFETY: A present leaf that is not special maps a folio, whose memmap entries are
-    // consecutive: `first` is the page it maps at `addr`, read with interrupts off. `[addr,
-    // end)` lies under the leaf, and `refs` counts its pages.
-    unsafe {
-        let first = orig.page().wrapping_add((addr & !PUD_MASK) >> PAGE_SHIFT);
-        leaf(
-            MappedPage::new(seen.irqs(), first),
-            || orig.is_write(),
-            entry.refs(),
-            flags,
-            checks,
-            out,
-            || seen.unchanged(),
-        )
-    }
+    };
+    let (orig, seen) = (entry.value(), entry.seen());
+    leaf(
+        pages,
+        || orig.is_write(),
+        flags,
+        checks,
+        out,
+        || seen.unchanged(),
+    )
 }
 
 /// The PMDs under the PUD table entry `pud` (C: `gup_fast_pmd_range()`).

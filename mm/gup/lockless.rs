@@ -44,7 +44,9 @@ use kernel::{
 use crate::basics::{
     MmPtr,
     PAGE_SHIFT,
-    PAGE_SIZE, //
+    PAGE_SIZE,
+    PMD_MASK,
+    PUD_MASK, //
 };
 
 /// Proof that interrupts are disabled on this CPU, for `'a`.
@@ -196,14 +198,6 @@ impl<L: Level> Clone for Seen<'_, L> {
 
 impl<L: Level> Copy for Seen<'_, L> {}
 
-impl<'t, L: Level> Seen<'t, L> {
-    /// Interrupts are off while the entry is borrowed.
-    #[inline(always)]
-    pub(crate) fn irqs(&self) -> IrqsOff<'t> {
-        self.slot.irqs
-    }
-}
-
 impl Seen<'_, Pmd> {
     /// Returns `true` if the entry still has the value read (C: `pmd_same(pmd,
     /// pmdp_get_lockless(pmdp))`).
@@ -326,18 +320,6 @@ impl<'t, L: Level, const ONE: bool> Entry<'t, L, ONE> {
     pub(crate) fn value(&self) -> L {
         self.seen.value
     }
-
-    /// The value and the slot, to check the entry again later.
-    #[inline(always)]
-    pub(crate) fn seen(&self) -> Seen<'t, L> {
-        self.seen
-    }
-
-    /// The first address under the entry in the walk's range.
-    #[inline(always)]
-    pub(crate) fn addr(&self) -> usize {
-        self.addr
-    }
 }
 
 /// An [`Entry`] found to point to a table of the level below.
@@ -352,7 +334,7 @@ pub(crate) enum Kind<'t, L: Level, const ONE: bool> {
     /// Not present (C: `!p?d_present()`).
     Absent,
     /// A leaf (C: `p?d_leaf()`).
-    Leaf(Entry<'t, L, ONE>),
+    Leaf(Leaf<'t, L, ONE>),
     /// A table.
     Table(Table<'t, L, ONE>),
 }
@@ -389,7 +371,8 @@ macro_rules! kind {
                 if !value.is_present() {
                     Kind::Absent
                 } else if value.is_leaf() {
-                    Kind::Leaf(self)
+                    // INVARIANT: Present, and a leaf.
+                    Kind::Leaf(Leaf(self))
                 } else {
                     // INVARIANT: Present and not a leaf: a table.
                     Kind::Table(Table(self))
@@ -656,23 +639,84 @@ impl PteRun<'_> {
     }
 }
 
-/// Implements `refs()` for a level with leaves.
-macro_rules! refs {
-    ($ty:ident) => {
-        impl<const ONE: bool> Entry<'_, $ty, ONE> {
-            /// One reference per page of the entry's part of the range.
+/// A present leaf entry: one that maps a huge page rather than a table.
+///
+/// # Invariants
+///
+/// The entry's value is present, and a leaf.
+pub(crate) struct Leaf<'t, L: Level, const ONE: bool>(Entry<'t, L, ONE>);
+
+/// The pages a leaf maps in its part of the walk's range.
+///
+/// # Invariants
+///
+/// The `refs.pages()` pages from `first` on are consecutive pages of the folio one present,
+/// non-special leaf maps, the ones under `[addr, end)` of the entry.
+pub(crate) struct LeafPages<'a> {
+    first: MappedPage<'a>,
+    refs: Refs,
+}
+
+impl<'a> LeafPages<'a> {
+    /// The page at the range's start.
+    #[inline(always)]
+    pub(crate) fn first(&self) -> MappedPage<'a> {
+        self.first
+    }
+
+    /// One reference per page.
+    #[inline(always)]
+    pub(crate) fn refs(&self) -> Refs {
+        self.refs
+    }
+}
+
+/// Implements the leaf queries of a level with leaves.
+macro_rules! leaf {
+    ($ty:ident, $mask:ident) => {
+        impl<'t, const ONE: bool> Leaf<'t, $ty, ONE> {
+            /// The leaf as read.
             #[inline(always)]
-            pub(crate) fn refs(&self) -> Refs {
-                // INVARIANT: `addr < end`, page aligned: at least one page; at most the pages of
-                // one entry of this level.
-                Refs(self.end.wrapping_sub(self.addr) >> PAGE_SHIFT)
+            pub(crate) fn value(&self) -> $ty {
+                self.0.seen.value
+            }
+
+            /// The value and the slot, to check the entry again later.
+            #[inline(always)]
+            pub(crate) fn seen(&self) -> Seen<'t, $ty> {
+                self.0.seen
+            }
+
+            /// The pages of the leaf's part of the range, `None` if the leaf does not permit
+            /// the access (a write if `write`) or is special (no `struct page` to refcount):
+            /// `p?d_access_permitted()`, then `p?d_special()`, as GUP-fast asks.
+            #[inline(always)]
+            pub(crate) fn pages(&self, write: bool) -> Option<LeafPages<'t>> {
+                let Entry { seen, addr, end } = self.0;
+                if !seen.value.access_permitted(write) || seen.value.is_special() {
+                    return None;
+                }
+                // SAFETY: A present leaf (type invariant) that is not special maps a folio,
+                // which has a `struct page` per page.
+                let head = unsafe { seen.value.page() };
+                // INVARIANT: Memmap entries of one folio are consecutive: `first` is the page
+                // at `addr`, followed by those of `[addr, end)`, under the leaf. Read with
+                // interrupts off, which they still are. The count: `addr < end`, page aligned,
+                // at least one page; at most the pages of one entry of this level.
+                Some(LeafPages {
+                    first: MappedPage {
+                        page: head.wrapping_add((addr & !$mask) >> PAGE_SHIFT),
+                        irqs: seen.slot.irqs,
+                    },
+                    refs: Refs(end.wrapping_sub(addr) >> PAGE_SHIFT),
+                })
             }
         }
     };
 }
 
-refs!(Pud);
-refs!(Pmd);
+leaf!(Pud, PUD_MASK);
+leaf!(Pmd, PMD_MASK);
 
 /// A number of references (or pins) to take on a folio at once.
 ///
