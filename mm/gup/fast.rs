@@ -173,6 +173,74 @@ impl Out {
     }
 }
 
+/// References GUP-fast just took on a folio through one of its pages, before they become what
+/// the caller asked for (references or pins).
+///
+/// # Invariants
+///
+/// `refs` references of `folio` were taken and are owned by this value; `page` is a page of
+/// `folio`, and the `refs` pages from `page` on are pages of `folio`.
+#[must_use]
+struct Refd<'a> {
+    folio: &'a Folio,
+    page: &'a FolioPage,
+    refs: Refs,
+}
+
+impl<'a> Refd<'a> {
+    /// Gives the references back.
+    #[inline(always)]
+    fn put(self) {
+        // SAFETY: Owned by `self` (type invariant), which goes.
+        unsafe { self.folio.put_refs(self.refs.get()) };
+    }
+
+    /// Keeps them as references (`FOLL_GET`).
+    #[inline(always)]
+    fn into_refs(self, flags: FollFlags) -> Grabbed<'a> {
+        // INVARIANT: `refs` references, which is what `FOLL_GET` takes.
+        Grabbed {
+            folio: self.folio,
+            page: self.page,
+            refs: self.refs,
+            flags,
+        }
+    }
+
+    /// Turns them into pins (`FOLL_PIN`), as GUP-fast counts them.
+    ///
+    /// A large folio counts pins exactly in `_pincount`, keeping the references (at least one
+    /// normal reference, so that the folio really is pinned); a small one counts
+    /// `GUP_PIN_COUNTING_BIAS` references per pin.
+    #[inline(always)]
+    fn into_pins(self, flags: FollFlags) -> Grabbed<'a> {
+        let folio = self.folio;
+        let refs = self.refs.get();
+        if folio.has_pincount() {
+            // SAFETY: The folio has `_pincount`; each new pin has its reference, owned by
+            // `self`.
+            unsafe { folio.pincount_add(refs) };
+        } else {
+            // SAFETY: `refs > 0` (`Refs`): a pin of a small folio is `PIN_BIAS` references, one
+            // of which `self` owns. A small folio has one page, so `refs` is 1 (type
+            // invariant) and the product cannot overflow.
+            unsafe { folio.ref_add(refs.wrapping_mul(pin::PIN_BIAS - 1)) };
+        }
+        // The pin count must be visible before the entries are re-read: a full barrier, paired
+        // with the one in folio_try_share_anon_rmap_*().
+        kernel::sync::barrier::smp_mb_after_atomic();
+
+        folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_ACQUIRED, refs);
+        // INVARIANT: `refs` pins now.
+        Grabbed {
+            folio,
+            page: self.page,
+            refs: self.refs,
+            flags,
+        }
+    }
+}
+
 /// The references or pins GUP-fast took on a folio through one of its pages, until it keeps
 /// them (the page goes to the caller's array) or gives them back.
 ///
@@ -185,7 +253,7 @@ impl Out {
 struct Grabbed<'a> {
     folio: &'a Folio,
     page: &'a FolioPage,
-    refs: i32,
+    refs: Refs,
     flags: FollFlags,
 }
 
@@ -206,7 +274,19 @@ impl<'a> Grabbed<'a> {
     #[inline(always)]
     fn put(self) {
         // SAFETY: Owned by `self` (type invariant), which goes.
-        unsafe { pin::put_folio(self.folio, self.refs, self.flags) };
+        unsafe { pin::put_folio(self.folio, self.refs.get(), self.flags) };
+    }
+
+    /// Keeps the first `n` of the references or pins, and gives the others back.
+    #[inline(always)]
+    fn keep_first(self, n: usize) {
+        let refs = self.refs.pages();
+        if n < refs {
+            // CAST: `0 < refs - n < refs`, which fits (`Refs`).
+            let rest = refs.wrapping_sub(n) as i32;
+            // SAFETY: `refs - n` of them are owned by `self` (type invariant), which goes.
+            unsafe { pin::put_folio(self.folio, rest, self.flags) };
+        }
     }
 
     /// Keeps the references or pins, with the pages they go to the caller with.
@@ -234,12 +314,34 @@ struct Kept<'a> {
     page: &'a FolioPage,
 }
 
-impl Kept<'_> {
+impl<'a> Kept<'a> {
     /// The page's index in the folio (C: `folio_page_idx()`).
     #[inline(always)]
     fn index(&self) -> usize {
         // SAFETY: `page` is a page of `folio` (type invariant).
         unsafe { self.folio.page_idx(self.page.as_ptr()) }
+    }
+
+    /// Takes `refs` more references or pins with `flags` on the folio, for the `refs` pages
+    /// after the page kept (C: the part of `try_grab_folio_fast()` after the first reference).
+    ///
+    /// Their pages must be in the folio: [`pte_batch`] counts only those.
+    #[inline(always)]
+    fn add(self, refs: Refs, flags: FollFlags) -> Grabbed<'a> {
+        // SAFETY: `refs > 0` (`Refs`) references on a folio held (type invariant); the count
+        // cannot overflow: each reference is for a page mapped by the caller's entries.
+        unsafe { self.folio.ref_add(refs.get()) };
+        // INVARIANT: `refs` references taken just above; `page` is a page of `folio`.
+        let refd = Refd {
+            folio: self.folio,
+            page: self.page,
+            refs,
+        };
+        if flags.contains(Foll::Pin) {
+            refd.into_pins(flags)
+        } else {
+            refd.into_refs(flags)
+        }
     }
 }
 
@@ -248,11 +350,12 @@ impl Kept<'_> {
 ///
 /// Between `page_folio()` and the reference, the folio may have been split or freed and reused;
 /// once the reference is held the folio is stable, and a page that moved to another folio makes
-/// us drop the reference and start again. Returns the folio and the page, which the references
-/// keep (they are the caller's to give back).
+/// us drop the reference and start again.
+///
+/// `refs` must count pages of the folio from `page` on (one, or those of a leaf).
 #[inline(always)]
-fn try_get_folio<'a>(page: MappedPage<'a>, refs: Refs) -> Option<(&'a Folio, &'a FolioPage)> {
-    let (raw, refs) = (page.as_ptr(), refs.get());
+fn try_get_folio<'a>(page: MappedPage<'a>, refs: Refs) -> Option<Refd<'a>> {
+    let (raw, nr) = (page.as_ptr(), refs.get());
     loop {
         // SAFETY: `raw` is a memmap entry, valid while interrupts are off (`MappedPage`).
         let folio = unsafe { bindings::page_folio(raw) };
@@ -262,19 +365,21 @@ fn try_get_folio<'a>(page: MappedPage<'a>, refs: Refs) -> Option<(&'a Folio, &'a
             return None;
         }
         // SAFETY: As above; the add fails on a zero count, so a freed folio is left alone.
-        // `refs` is positive (`Refs`).
-        if !unsafe { bindings::folio_ref_try_add(folio, refs) } {
+        // `nr` is positive (`Refs`).
+        if !unsafe { bindings::folio_ref_try_add(folio, nr) } {
             return None;
         }
-        // SAFETY: We hold `refs` references on `folio`, so it cannot be freed or split now.
+        // SAFETY: We hold `nr` references on `folio`, so it cannot be freed or split now.
         if unsafe { bindings::page_folio(raw) } != folio {
             // SAFETY: The references were taken just above.
-            unsafe { bindings::folio_put_refs(folio, refs) };
+            unsafe { bindings::folio_put_refs(folio, nr) };
             continue;
         }
         // SAFETY: `folio` is valid and `raw` one of its pages; both are kept by our references
-        // until the caller gives them back, and interrupts are off for `'a` anyway.
-        return Some(unsafe { (Folio::from_raw(folio), FolioPage::from_raw(raw)) });
+        // until they are given back, and interrupts are off for `'a` anyway.
+        let (folio, page) = unsafe { (Folio::from_raw(folio), FolioPage::from_raw(raw)) };
+        // INVARIANT: `nr` references taken; `page` is a page of `folio`.
+        return Some(Refd { folio, page, refs });
     }
 }
 
@@ -285,6 +390,8 @@ fn try_get_folio<'a>(page: MappedPage<'a>, refs: Refs) -> Option<(&'a Folio, &'a
 /// without `FOLL_PCI_P2PDMA`, or for a `FOLL_LONGTERM` pin of a folio that may not be pinned
 /// long-term (CMA, ZONE_MOVABLE, ...: the slow path migrates it). The shared zero page is never
 /// pinned. With neither `FOLL_GET` nor `FOLL_PIN` it warns (a caller bug) and fails.
+///
+/// `refs` must count pages of the folio from `page` on (one, or those of a leaf).
 #[inline(always)]
 fn try_grab_folio_fast<'a>(
     page: MappedPage<'a>,
@@ -299,15 +406,8 @@ fn try_grab_folio_fast<'a>(
     if !flags.contains(Foll::PciP2pdma) && page.is_pci_p2pdma() {
         return None;
     }
-    // INVARIANT (all `Grabbed` below): what was taken with `flags`, on the folio of the page.
     if flags.contains(Foll::Get) {
-        let (folio, page) = try_get_folio(page, refs)?;
-        return Some(Grabbed {
-            folio,
-            page,
-            refs: refs.get(),
-            flags,
-        });
+        return Some(try_get_folio(page, refs)?.into_refs(flags));
     }
 
     // FOLL_PIN. The zero page is not going anywhere and is used in a *lot* of places: it is
@@ -320,58 +420,22 @@ fn try_grab_folio_fast<'a>(
                 FolioPage::from_raw(page.as_ptr()),
             )
         };
+        // INVARIANT: No pin of the zero page: `put_folio()` skips it for `FOLL_PIN`.
         return Some(Grabbed {
             folio,
             page,
-            refs: refs.get(),
+            refs,
             flags,
         });
     }
-    let (folio, page) = try_get_folio(page, refs)?;
-    let refs = refs.get();
+    let refd = try_get_folio(page, refs)?;
 
     // A long-term pin of a folio in the wrong zone needs the slow path, which migrates it.
-    if flags.contains(Foll::Longterm) && !folio.is_longterm_pinnable() {
-        // SAFETY: The references were taken just above, and are not pins yet.
-        unsafe { folio.put_refs(refs) };
+    if flags.contains(Foll::Longterm) && !refd.folio.is_longterm_pinnable() {
+        refd.put();
         return None;
     }
-
-    // SAFETY: `refs > 0` references were just taken.
-    unsafe { count_pins(folio, refs) };
-    Some(Grabbed {
-        folio,
-        page,
-        refs,
-        flags,
-    })
-}
-
-/// Turns `refs` references just taken on `folio` into pins, as GUP-fast counts them.
-///
-/// A large folio counts pins exactly in `_pincount`, keeping the references (at least one normal
-/// reference, so that the folio really is pinned); a small one counts `GUP_PIN_COUNTING_BIAS`
-/// references per pin.
-///
-/// # Safety
-///
-/// The caller must have just taken `refs > 0` references on `folio`.
-#[inline(always)]
-unsafe fn count_pins(folio: &Folio, refs: i32) {
-    if folio.has_pincount() {
-        // SAFETY: The folio has `_pincount`; each new pin has its reference, taken by the
-        // caller.
-        unsafe { folio.pincount_add(refs) };
-    } else {
-        // SAFETY: `refs > 0`: a pin of a small folio is `PIN_BIAS` references, one of which
-        // the caller took.
-        unsafe { folio.ref_add(refs.wrapping_mul(pin::PIN_BIAS - 1)) };
-    }
-    // The pin count must be visible before the entries are re-read: a full barrier, paired with
-    // the one in folio_try_share_anon_rmap_*().
-    kernel::sync::barrier::smp_mb_after_atomic();
-
-    folio.node_stat_mod(bindings::node_stat_item_NR_FOLL_PIN_ACQUIRED, refs);
+    Some(refd.into_pins(flags))
 }
 
 /// Returns `true` if GUP-fast may keep `folio`, which it holds, without looking at the VMA
@@ -532,22 +596,6 @@ fn pte_batch<'m>(
     })
 }
 
-/// Adds `refs` references or pins to the large `folio`, which GUP-fast already holds with
-/// `flags` (C: the part of `try_grab_folio_fast()` after the first reference).
-///
-/// # Safety
-///
-/// `refs` must be positive; the caller owns what is added.
-#[inline(always)]
-unsafe fn add_refs(folio: &Folio, refs: i32, flags: FollFlags) {
-    // SAFETY: `refs > 0`, held by the caller, which holds the folio already.
-    unsafe { folio.ref_add(refs) };
-    if flags.contains(Foll::Pin) {
-        // SAFETY: The `refs` references were just taken.
-        unsafe { count_pins(folio, refs) };
-    }
-}
-
 /// Takes the pages after `page` in its large folio that the PTEs of `run` map, with one
 /// reference update for all of them: the PTE loop's fast way through a PTE-mapped large folio.
 /// Returns how many it kept (at most `run.len()`), and `false` if the walk must stop after them.
@@ -577,17 +625,17 @@ unsafe fn pte_run(
     dst: *mut PagePtr,
 ) -> (usize, bool) {
     let Taken { pte, kept } = *taken;
-    let (folio, page) = (kept.folio, kept.page.as_ptr());
+    let page = kept.page.as_ptr();
     let mut vals = [0u64; PTE_BATCH];
     let write = flags.contains(Foll::Write);
     let batch = pte_batch(run, taken, write, &mut vals);
-    let n = batch.len();
-    if n == 0 {
+    // Nothing to take: the page-by-page walk goes on.
+    let Some(refs) = batch.refs() else {
         return (0, true);
-    }
-    // CAST: `0 < n <= PTE_BATCH`.
-    // SAFETY: `n > 0`; the pages are kept or given back below.
-    unsafe { add_refs(folio, n as i32, flags) };
+    };
+    let n = refs.pages();
+    // The pages are kept or given back below.
+    let grabbed = kept.add(refs, flags);
 
     let mut good = 0;
     if pmd.same(pmdp.read()) {
@@ -610,11 +658,7 @@ unsafe fn pte_run(
             i = i.wrapping_add(1);
         }
     }
-    if good < n {
-        // SAFETY: The references or pins of the pages not kept, taken above with `flags`.
-        // CAST: `good < n <= PTE_BATCH`.
-        unsafe { pin::put_folio(folio, n.wrapping_sub(good) as i32, flags) };
-    }
+    grabbed.keep_first(good);
     let mut i = 0;
     while i < good {
         // SAFETY: `i < good <= run.len()`: `dst` has room, by the caller's guarantee.

@@ -603,6 +603,16 @@ impl PteRun<'_> {
         self.len
     }
 
+    /// One reference per entry, `None` for an empty run.
+    #[inline(always)]
+    pub(crate) fn refs(&self) -> Option<Refs> {
+        if self.len == 0 {
+            return None;
+        }
+        // INVARIANT: Positive; at most the entries of one PTE table, the pages of a PMD.
+        Some(Refs(self.len))
+    }
+
     /// Reads the entry `i` locklessly, `None` past the run.
     #[inline(always)]
     pub(crate) fn get(&self, i: usize) -> Option<Pte> {
