@@ -945,8 +945,8 @@ fn p4d_range<const ONE: bool>(
     }
 }
 
-/// Walks `[addr, end)` of `mm` and grabs what it can, stopping at the first entry it cannot
-/// take (C: `gup_fast_pgd_range()`).
+/// Walks the range of `pgds` and grabs what it can, stopping at the first entry it cannot take
+/// (C: `gup_fast_pgd_range()`).
 ///
 /// `checks` is [`keep_needs_checks`] of `flags`, worked out once by the caller and passed down
 /// to the PTE and leaf functions with `flags`.
@@ -955,23 +955,13 @@ fn p4d_range<const ONE: bool>(
 /// the PTEs): one entry per level, and the compiler folds the loops and the boundary arithmetic
 /// away. One-page calls are common (`get_user_pages_fast_only()` of a page, futexes, ...), and
 /// most of what they cost is the walk's fixed part; C walks them with the general loops.
-///
-/// # Safety
-///
-/// `mm` must be the current task's mm, `addr < end <= TASK_SIZE_MAX` and both page aligned;
-/// with `ONE`, `end == addr + PAGE_SIZE`.
 #[inline(always)]
-unsafe fn pgd_range<const ONE: bool>(
-    irqs: IrqsOff<'_>,
-    mm: MmPtr,
-    addr: usize,
-    end: usize,
+fn pgd_range<const ONE: bool>(
+    mut pgds: Entries<'_, Pgd, ONE>,
     flags: FollFlags,
     checks: bool,
     out: &mut Out,
 ) {
-    // SAFETY: By the caller's guarantee.
-    let mut pgds = unsafe { Entries::<Pgd, ONE>::current(irqs, mm, addr, end) };
     loop {
         // No PGD leaves either.
         let Some(table) = pgds.read().table() else {
@@ -995,7 +985,8 @@ unsafe fn pgd_range<const ONE: bool>(
 ///
 /// # Safety
 ///
-/// As for [`pgd_range`] with `ONE`.
+/// `mm` must be the current task's mm, `addr < end <= TASK_SIZE_MAX`, both page aligned, and
+/// `end == addr + PAGE_SIZE`.
 #[inline(never)]
 unsafe fn pgd_range_one(
     irqs: IrqsOff<'_>,
@@ -1006,8 +997,9 @@ unsafe fn pgd_range_one(
     checks: bool,
     out: &mut Out,
 ) {
-    // SAFETY: By the caller's guarantee.
-    unsafe { pgd_range::<true>(irqs, mm, addr, end, flags, checks, out) }
+    // SAFETY: The caller's guarantee is what `current()` asks, with `ONE` for one page.
+    let pgds = unsafe { Entries::<Pgd, true>::current(irqs, mm, addr, end) };
+    pgd_range(pgds, flags, checks, out)
 }
 
 /// The lockless part: grabs the pages of `[start, end)` into `pages` from the first on, and
@@ -1050,14 +1042,13 @@ unsafe fn gup_fast(
     // With interrupts off, page-table pages cannot be freed under the walk (see the module
     // documentation).
     IrqsOff::with(|irqs| {
-        // SAFETY: `mm` is current's and the range was checked by the caller; `ONE` for one
-        // page.
-        unsafe {
-            if end.wrapping_sub(start) == PAGE_SIZE {
-                pgd_range_one(irqs, mm, start, end, flags, checks, &mut out)
-            } else {
-                pgd_range::<false>(irqs, mm, start, end, flags, checks, &mut out)
-            }
+        if end.wrapping_sub(start) == PAGE_SIZE {
+            // SAFETY: `mm` is current's and the range was checked by the caller; one page.
+            unsafe { pgd_range_one(irqs, mm, start, end, flags, checks, &mut out) }
+        } else {
+            // SAFETY: `mm` is current's and the range was checked by the caller.
+            let pgds = unsafe { Entries::<Pgd, false>::current(irqs, mm, start, end) };
+            pgd_range(pgds, flags, checks, &mut out)
         }
     });
 
