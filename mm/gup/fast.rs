@@ -355,30 +355,18 @@ impl<'a> Kept<'a> {
 /// `refs` must count pages of the folio from `page` on (one, or those of a leaf).
 #[inline(always)]
 fn try_get_folio<'a>(page: MappedPage<'a>, refs: Refs) -> Option<Refd<'a>> {
-    let (raw, nr) = (page.as_ptr(), refs.get());
     loop {
-        // SAFETY: `raw` is a memmap entry, valid while interrupts are off (`MappedPage`).
-        let folio = unsafe { bindings::page_folio(raw) };
-        // SAFETY: `folio` is the head of a memmap entry, readable even if the folio is free.
-        let count = unsafe { bindings::folio_ref_count(folio) };
-        if warn_on_once!(count < 0) {
+        let folio = page.folio();
+        if warn_on_once!(folio.ref_count() < 0) {
             return None;
         }
-        // SAFETY: As above; the add fails on a zero count, so a freed folio is left alone.
-        // `nr` is positive (`Refs`).
-        if !unsafe { bindings::folio_ref_try_add(folio, nr) } {
-            return None;
-        }
-        // SAFETY: We hold `nr` references on `folio`, so it cannot be freed or split now.
-        if unsafe { bindings::page_folio(raw) } != folio {
-            // SAFETY: The references were taken just above.
-            unsafe { bindings::folio_put_refs(folio, nr) };
+        // Fails on a zero count: a free folio is left alone.
+        let speculative = folio.try_get(refs)?;
+        // Split or reused meanwhile (the references are given back): again.
+        let Some((folio, page, refs)) = speculative.confirm(page) else {
             continue;
-        }
-        // SAFETY: `folio` is valid and `raw` one of its pages; both are kept by our references
-        // until they are given back, and interrupts are off for `'a` anyway.
-        let (folio, page) = unsafe { (Folio::from_raw(folio), FolioPage::from_raw(raw)) };
-        // INVARIANT: `nr` references taken; `page` is a page of `folio`.
+        };
+        // INVARIANT: `refs` references are ours; `page` is a page of `folio`.
         return Some(Refd { folio, page, refs });
     }
 }

@@ -41,6 +41,11 @@ use kernel::{
     },
 };
 
+use crate::folio::{
+    Folio,
+    FolioPage, //
+};
+
 use crate::basics::{
     MmPtr,
     PAGE_SHIFT,
@@ -809,5 +814,101 @@ impl<'a> MappedPage<'a> {
     pub(crate) fn is_zero(self) -> bool {
         // SAFETY: `page` is a memmap entry (type invariant); only its pfn is compared.
         unsafe { bindings::is_zero_page(self.page) }
+    }
+}
+
+impl<'a> MappedPage<'a> {
+    /// The folio the page belongs to now (C: `page_folio()`); nothing is held, so it may be
+    /// free, or be split or freed at any time.
+    #[inline(always)]
+    pub(crate) fn folio(self) -> MappedFolio<'a> {
+        // INVARIANT: The compound head of a memmap entry is a memmap entry.
+        MappedFolio {
+            // SAFETY: `page` is a memmap entry (type invariant): its compound head is read.
+            folio: unsafe { bindings::page_folio(self.page) },
+            _irqs: self.irqs,
+        }
+    }
+}
+
+/// The folio a [`MappedPage`] belonged to when asked.
+///
+/// Its memmap entry stays valid while interrupts are off, but nothing is held: the folio may be
+/// free, or be split or reused at any time. This is the state in which GUP-fast takes its
+/// speculative reference (C: `try_get_folio()`).
+///
+/// # Invariants
+///
+/// `folio` is the head of a memmap entry, and interrupts are off for `'a`.
+#[derive(Clone, Copy)]
+pub(crate) struct MappedFolio<'a> {
+    folio: *mut bindings::folio,
+    _irqs: IrqsOff<'a>,
+}
+
+impl<'a> MappedFolio<'a> {
+    /// The reference count (C: `folio_ref_count()`): zero for a free folio.
+    #[inline(always)]
+    pub(crate) fn ref_count(self) -> i32 {
+        // SAFETY: A memmap entry (type invariant), readable even if the folio is free.
+        unsafe { bindings::folio_ref_count(self.folio) }
+    }
+
+    /// Takes `refs` references unless the count is zero (C: `folio_ref_try_add()`).
+    ///
+    /// The folio cannot be freed then, but it may have been split, or freed and reused, since
+    /// the page was part of it: [`Speculative::confirm`] tells.
+    #[inline(always)]
+    pub(crate) fn try_get(self, refs: Refs) -> Option<Speculative<'a>> {
+        // SAFETY: A memmap entry (type invariant); the add fails on a zero count, so a free
+        // folio is left alone. `refs` is positive (`Refs`).
+        if !unsafe { bindings::folio_ref_try_add(self.folio, refs.get()) } {
+            return None;
+        }
+        // INVARIANT: `refs` references taken just above.
+        Some(Speculative { folio: self, refs })
+    }
+}
+
+/// References taken on a [`MappedFolio`], not yet known to be on the folio of the page.
+///
+/// # Invariants
+///
+/// `refs` references of `folio` were taken, and are owned by this value.
+#[must_use]
+pub(crate) struct Speculative<'a> {
+    folio: MappedFolio<'a>,
+    refs: Refs,
+}
+
+impl<'a> Speculative<'a> {
+    /// Gives the references back (C: `folio_put_refs()`).
+    #[inline(always)]
+    pub(crate) fn put(self) {
+        // SAFETY: Owned by `self` (type invariant), which goes.
+        unsafe { bindings::folio_put_refs(self.folio.folio, self.refs.get()) };
+    }
+
+    /// Borrows the folio and `page` if `page` still belongs to the folio (C: `page_folio(page)
+    /// == folio`), which the references now keep from being split or freed: they are the
+    /// caller's from then on, and given back with the folio. Otherwise gives them back and
+    /// returns `None` (C: `folio_put_refs()`).
+    #[inline(always)]
+    pub(crate) fn confirm(self, page: MappedPage<'a>) -> Option<(&'a Folio, &'a FolioPage, Refs)> {
+        if page.folio().folio != self.folio.folio {
+            self.put();
+            return None;
+        }
+        // SAFETY: `page` is a page of the folio, on which we hold `refs` references: neither can
+        // be freed or split while the caller keeps them, and interrupts are off for `'a`. The
+        // head of a memmap entry is not NULL (said, so that no caller tests it).
+        Some(unsafe {
+            core::hint::assert_unchecked(!self.folio.folio.is_null());
+            (
+                Folio::from_raw(self.folio.folio),
+                FolioPage::from_raw(page.page),
+                self.refs,
+            )
+        })
     }
 }
