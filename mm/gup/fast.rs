@@ -789,13 +789,7 @@ fn leaf(
         return false;
     };
     let folio = grabbed.folio();
-    let irqs = first.irqs();
-    let allowed = || {
-        // SAFETY: The folio is held: its first page is a page of it, kept from being split.
-        let head = unsafe { FolioPage::from_raw(folio.page(0)) };
-        keep_folio(irqs, folio, head, writable(), flags)
-    };
-    if !still_same() || checks && !allowed() {
+    if !still_same() || checks && !leaf_allowed(first.irqs(), folio, writable, flags) {
         grabbed.put();
         return false;
     }
@@ -805,6 +799,22 @@ fn leaf(
     unsafe { out.push_run(first.as_ptr(), nr) };
     kept.folio.set_referenced();
     true
+}
+
+/// [`keep_folio`] for the folio of a leaf, which decides on unsharing by its first page.
+///
+/// Not inlined: only some flags need it (see [`keep_needs_checks`]), and inlined it would take
+/// registers from the walk's common path, the PTE table (one-page walks spill a register more).
+#[inline(never)]
+fn leaf_allowed(
+    irqs: IrqsOff<'_>,
+    folio: &Folio,
+    writable: impl FnOnce() -> bool,
+    flags: FollFlags,
+) -> bool {
+    // SAFETY: The folio is held: its first page is a page of it, kept from being split.
+    let head = unsafe { FolioPage::from_raw(folio.page(0)) };
+    keep_folio(irqs, folio, head, writable(), flags)
 }
 
 /// A PMD leaf (THP or hugetlb) (C: `gup_fast_pmd_leaf()`).
