@@ -21,6 +21,12 @@
 //! (PROT_NONE, special entries, the access rights, file-backed long-term pins, unsharing) stops
 //! the walk too; [`gup_fast_fallback`] then finishes the range with the slow path.
 //!
+//! The walk goes through the types of [`crate::lockless`]: [`IrqsOff`] for the section with
+//! interrupts off, cursors over each level's entries for the range, an entry's copy with its
+//! slot to re-read, and the mapped PTE table. Only a present table entry leads to the level
+//! below, so the walk reads no entry through a pointer it made itself. What it takes on a folio
+//! is a value that owns it ([`Grabbed`]) until the page is kept or the references given back.
+//!
 //! A pin races with `fork()`, which write-protects anonymous pages to share them with the child:
 //! a page pinned while it happens could end up shared, and a later write by the parent would
 //! then go to a copy the pin does not see. `FOLL_PIN` walks therefore run inside a read section
@@ -179,7 +185,7 @@ impl Out {
 /// # Invariants
 ///
 /// `refs` references of `folio` were taken and are owned by this value; `page` is a page of
-/// `folio`, and the `refs` pages from `page` on are pages of `folio`.
+/// `folio`.
 #[must_use]
 struct Refd<'a> {
     folio: &'a Folio,
@@ -222,8 +228,9 @@ impl<'a> Refd<'a> {
             unsafe { folio.pincount_add(refs) };
         } else {
             // SAFETY: `refs > 0` (`Refs`): a pin of a small folio is `PIN_BIAS` references, one
-            // of which `self` owns. A small folio has one page, so `refs` is 1 (type
-            // invariant) and the product cannot overflow.
+            // of which `self` owns. `refs` is 1 here unless the folio was split since its
+            // entry was read (which the re-check then undoes), and at most a PUD's pages
+            // (`Refs`): the product, C's too, fits an `int` with 4K pages.
             unsafe { folio.ref_add(refs.wrapping_mul(pin::PIN_BIAS - 1)) };
         }
         // The pin count must be visible before the entries are re-read: a full barrier, paired
@@ -352,7 +359,7 @@ impl<'a> Kept<'a> {
 /// once the reference is held the folio is stable, and a page that moved to another folio makes
 /// us drop the reference and start again.
 ///
-/// `refs` must count pages of the folio from `page` on (one, or those of a leaf).
+/// `refs` counts pages from `page` on, as the walk found them (one, or those of a leaf).
 #[inline(always)]
 fn try_get_folio<'a>(page: MappedPage<'a>, refs: Refs) -> Option<Refd<'a>> {
     loop {
@@ -379,7 +386,7 @@ fn try_get_folio<'a>(page: MappedPage<'a>, refs: Refs) -> Option<Refd<'a>> {
 /// long-term (CMA, ZONE_MOVABLE, ...: the slow path migrates it). The shared zero page is never
 /// pinned. With neither `FOLL_GET` nor `FOLL_PIN` it warns (a caller bug) and fails.
 ///
-/// `refs` must count pages of the folio from `page` on (one, or those of a leaf).
+/// `refs` counts pages from `page` on, as the walk found them (one, or those of a leaf).
 #[inline(always)]
 fn try_grab_folio_fast<'a>(
     page: MappedPage<'a>,
