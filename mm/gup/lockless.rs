@@ -18,12 +18,21 @@
 //!   walk makes, leads to the level below, and that level's cursor borrows the copy (on a
 //!   folded level, the next level's "table" is that copy: see `p4d_offset_lockless()`);
 //! - [`PteTable`] maps the PTE table under a PMD for `[addr, end)` and unmaps it when dropped;
-//!   [`Ptes`] and [`PteRun`] read its entries, bounded by the range.
+//!   [`Ptes`] and [`PteRun`] read its entries, bounded by the range; [`Ptes::skip`] is `unsafe`
+//!   only so that a run's length can move the cursor without a second bound check;
+//! - [`Leaf`] is a present leaf entry, and [`LeafPages`] the pages it maps in the range;
+//!   [`MappedPage`] is a page mapped by an entry read with interrupts off (a memmap entry, its
+//!   folio not held), [`MappedFolio`] the folio it was part of when asked, and [`Speculative`]
+//!   the references taken on it before the page is known to be still in it (C's
+//!   `try_get_folio()`); [`Refs`] is a positive count of references that fits an `int`.
 //!
 //! All of these are values of at most four words with `#[inline(always)]` methods that do what
 //! the walk did with raw pointers: the same reads, in the same order, and no other check.
-//! What stays `unsafe` is the root (the current mm, a page-aligned user range) and the two
-//! places where fast.rs passes a PMD table's parts to a function that is not inlined.
+//! What stays `unsafe` is the root (the current mm, a page-aligned user range), a page from an
+//! entry (`MappedPage::new()`: only the caller knows the entry was present and not special),
+//! and [`PteTable::map`], which fast.rs calls with a PMD table's parts in a function that is not
+//! inlined: the Rust ABI passes an aggregate of more than two words in memory, the parts go in
+//! registers.
 
 use core::{
     marker::PhantomData,
