@@ -494,7 +494,7 @@ fn folio_allowed_mapping(
         return false;
     }
     // The only file system allowed to be pinned long-term and writable here is shmem.
-    // SAFETY: As above.
+    // SAFETY: `mapping` is an RCU-freed `struct address_space`, live while interrupts are off.
     !reject_file_backed || unsafe { bindings::shmem_mapping(mapping) }
 }
 

@@ -142,7 +142,8 @@ macro_rules! level {
 
             #[inline(always)]
             unsafe fn read_at(ptr: *mut bindings::$raw) -> Self {
-                // SAFETY: By the caller's guarantee.
+                // SAFETY: `ptr` is an entry of a table that stays allocated for the read, which
+                // is what `$read` asks (the caller's guarantee); it reads that one entry.
                 unsafe { $ty::$read(ptr) }
             }
 
