@@ -55,6 +55,7 @@ pub(crate) const MAX_GRAB: u32 = (i32::MAX / PIN_BIAS) as u32;
 /// refcount overflow, CVE-2019-11487).
 ///
 /// Context: the caller keeps `folio` stably referenced, typically by the page table lock.
+#[inline(always)]
 pub(crate) fn try_grab_folio(folio: &Folio, refs: u32, flags: FollFlags) -> Result {
     if warn_on_once!(folio.ref_count() <= 0 || refs > MAX_GRAB) {
         return Err(ENOMEM);

@@ -276,6 +276,7 @@ pub(crate) fn follow_huge_pmd(
 
 /// A present entry without a `struct page` (C: `follow_pfn_pte()`): marks it young (and dirty
 /// for a write) with `FOLL_TOUCH`, and gives `EEXIST`.
+#[inline(always)]
 pub(crate) fn follow_pfn_pte(pte: &PteLocked<'_>, flags: FollFlags) -> Error {
     if flags.contains(Foll::Touch) {
         let orig = pte.read();
@@ -299,6 +300,7 @@ pub(crate) fn follow_pfn_pte(pte: &PteLocked<'_>, flags: FollFlags) -> Error {
 }
 
 /// The PTE level of the walk (C: `follow_page_pte()`).
+#[inline(always)]
 pub(crate) fn follow_page_pte(pmd: &PmdSlot<'_>, flags: FollFlags) -> Result<Option<PagePtr>> {
     let vma = pmd.vma();
     let address = pmd.addr();
@@ -320,6 +322,7 @@ pub(crate) fn follow_page_pte(pmd: &PmdSlot<'_>, flags: FollFlags) -> Result<Opt
 }
 
 /// [`follow_page_pte`] for a present entry, with its table mapped and locked.
+#[inline(always)]
 pub(crate) fn follow_present_pte(
     entry: &PresentPte<'_>,
     flags: FollFlags,
@@ -385,35 +388,59 @@ pub(crate) fn follow_present_pte(
 }
 
 /// The PMD level (C: `follow_pmd_mask()`), from the PMD entry of a PUD table.
+///
+/// The PTE level is called from one place (C has three), so that it can be inlined here: it is
+/// where the walk of a PTE-mapped page spends its time.
 #[inline(always)]
 pub(crate) fn follow_pmd_mask(
     pmd: &PmdSlot<'_>,
     flags: FollFlags,
     page_mask: &mut usize,
 ) -> Result<Option<PagePtr>> {
-    let vma = pmd.vma();
-    let address = pmd.addr();
     // Read once, without the lock.
     let pmdval = pmd.read_lockless();
     if pmdval.is_none() || !pmdval.is_present() {
-        return no_page_table(vma, flags, address);
+        return no_page_table(pmd.vma(), flags, pmd.addr());
     }
-    if !pmdval.is_leaf() {
-        return follow_page_pte(pmd, flags);
+    if pmdval.is_leaf() {
+        if let PmdLeaf::Done(page) = follow_pmd_leaf(pmd, pmdval, flags, page_mask) {
+            return page;
+        }
     }
+    follow_page_pte(pmd, flags)
+}
+
+/// What [`follow_pmd_leaf`] found.
+enum PmdLeaf {
+    /// The leaf's page, or why not.
+    Done(Result<Option<PagePtr>>),
+    /// The entry is a table (now, or after a split): look at the PTE level.
+    PteLevel,
+}
+
+/// [`follow_pmd_mask`] for a PMD entry read as a present leaf.
+#[inline(always)]
+fn follow_pmd_leaf(
+    pmd: &PmdSlot<'_>,
+    pmdval: Pmd,
+    flags: FollFlags,
+    page_mask: &mut usize,
+) -> PmdLeaf {
+    let vma = pmd.vma();
+    let address = pmd.addr();
     if pmdval.is_protnone() && !can_follow_protnone(vma, flags) {
-        return no_page_table(vma, flags, address);
+        return PmdLeaf::Done(no_page_table(vma, flags, address));
     }
 
     let locked = pmd.lock();
     let pmdval = locked.read();
     if !pmdval.is_present() {
         drop(locked);
-        return no_page_table(vma, flags, address);
+        return PmdLeaf::Done(no_page_table(vma, flags, address));
     }
     if !pmdval.is_leaf() {
         drop(locked);
-        return follow_page_pte(pmd, flags);
+        return PmdLeaf::PteLevel;
     }
     if pmdval.is_trans_huge() && flags.contains(Foll::SplitPmd) {
         drop(locked);
@@ -421,12 +448,14 @@ pub(crate) fn follow_pmd_mask(
         // invariant of `PmdSlot`).
         unsafe { bindings::split_huge_pmd(vma.as_ptr(), pmd.as_ptr(), address) };
         // If the split left the PMD empty, put a page table in quickly.
-        pmd.pte_alloc()?;
-        return follow_page_pte(pmd, flags);
+        if let Err(e) = pmd.pte_alloc() {
+            return PmdLeaf::Done(Err(e));
+        }
+        return PmdLeaf::PteLevel;
     }
     let page = follow_huge_pmd(&locked, flags, page_mask);
     drop(locked);
-    page
+    PmdLeaf::Done(page)
 }
 
 /// The PUD level (C: `follow_pud_mask()`).

@@ -987,8 +987,8 @@ mod walk {
         /// Whether the entry is write-protected by userfaultfd (C: `userfaultfd_pte_wp()`).
         #[inline(always)]
         pub fn is_uffd_wp(&self) -> bool {
-            // SAFETY: `vma` is locked (type invariants); the call reads its `VM_UFFD_WP` flag and the
-            // value's uffd-wp bit.
+            // SAFETY: `vma` is locked (type invariants); the call reads its `VM_UFFD_WP` flag and
+            // the value's uffd-wp bit.
             unsafe { bindings::userfaultfd_pte_wp(self.locked.vma.as_ptr(), self.pte.into_raw()) }
         }
     }
