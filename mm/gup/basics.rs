@@ -80,13 +80,14 @@ pub(crate) unsafe fn vma_from_c<'a>(vma: *mut bindings::vm_area_struct) -> Optio
 /// path's VMA lookups need. A VMA found through it borrows it, so it cannot be used once the
 /// value is gone.
 ///
-/// Dropping the value does not release the lock: GUP's callers own it, and a fault that drops it
-/// says so through the slow path's `locked` argument; the functions that may drop it are
-/// `unsafe`, with what the caller must then do in their contract.
+/// Dropping the value does not release the lock: GUP's callers own it. The slow path gets one
+/// from a [`Locked`] that is held ([`Locked::held`]), and a fault that may drop the lock
+/// consumes it ([`InVma::handle_mm_fault`]).
 ///
 /// # Invariants
 ///
-/// `self.mm` is a valid mm whose mmap lock the current thread holds for `'a`.
+/// `self.mm` is a valid mm whose mmap lock the current thread holds while the value lives (at
+/// most `'a`).
 pub(crate) struct MmapLocked<'a> {
     mm: NonNull<bindings::mm_struct>,
     _lock: PhantomData<&'a bindings::mm_struct>,
@@ -97,10 +98,10 @@ impl<'a> MmapLocked<'a> {
     ///
     /// # Safety
     ///
-    /// `mm` must be a valid mm whose mmap lock the current thread holds, for read or write, for
-    /// `'a`.
+    /// `mm` must be a valid mm whose mmap lock the current thread holds, for read or write, while
+    /// the value lives (at most `'a`).
     #[inline(always)]
-    pub(crate) unsafe fn assume(mm: MmPtr) -> Self {
+    unsafe fn assume(mm: MmPtr) -> Self {
         // SAFETY: A valid mm, by the caller's guarantee.
         unsafe { bindings::mmap_assert_locked(mm) };
         // INVARIANT: By the caller's guarantee; NULL is not a valid mm.
@@ -298,6 +299,335 @@ impl<'a> MmRef<'a> {
                 bindings::mm_flags_set(flag, self.as_raw());
             }
         }
+    }
+}
+
+/// The mmap lock of an mm as the slow path holds it, with C's `int *locked`: held or not, and, for
+/// a read lock handed over by the caller, released and taken again on the way (a fault may drop
+/// it); what `*locked` says at the end is what the caller holds.
+///
+/// VMAs are found through a [`Held`], which borrows the value exclusively, and a fault that may
+/// drop the lock consumes the [`InVma`] it faults in ([`InVma::handle_mm_fault`]): no VMA found
+/// before a fault survives it, the borrow checker sees to that.
+///
+/// # Invariants
+///
+/// `self.mm` is valid for `'a`. When `*self.locked != 0`, the current thread holds `mm`'s mmap
+/// lock: if `self.read`, for read, a hold this value stands for (it may release it, and then
+/// sets `*self.locked` to 0); otherwise for read or write, a hold its caller keeps for `'a`, and
+/// `*self.locked` is 1 for `'a`.
+pub(crate) struct Locked<'a> {
+    mm: MmRef<'a>,
+    locked: &'a mut c_int,
+    read: bool,
+}
+
+impl<'a> Locked<'a> {
+    /// The caller's read lock as C's `*locked` says: held if and only if `*locked != 0`. The value
+    /// may release it and take it again (a fault may drop it); `*locked` then says which.
+    ///
+    /// # Safety
+    ///
+    /// If `*locked != 0`, the current thread holds `mm`'s mmap lock for read, and hands the hold
+    /// over: on return, it holds the lock if and only if `*locked != 0`.
+    #[inline(always)]
+    pub(crate) unsafe fn read(mm: MmRef<'a>, locked: &'a mut c_int) -> Self {
+        // INVARIANT: By the caller's guarantee; `read` may release what it holds.
+        Self {
+            mm,
+            locked,
+            read: true,
+        }
+    }
+
+    /// The lock the caller holds, for read or write, and keeps: never released here, nor dropped
+    /// by a fault. `*local` is set to 1 (C's `local_locked`).
+    ///
+    /// # Safety
+    ///
+    /// The current thread holds `mm`'s mmap lock, for read or write, for `'a`.
+    #[inline(always)]
+    pub(crate) unsafe fn kept(mm: MmRef<'a>, local: &'a mut c_int) -> Self {
+        *local = 1;
+        // INVARIANT: Held for `'a` by the caller's guarantee, and `*local` is 1; nothing sets it
+        // to 0 without `read`.
+        Self {
+            mm,
+            locked: local,
+            read: false,
+        }
+    }
+
+    /// The lock not held: taken for read when needed, and released again. `*local` is set to 0.
+    ///
+    /// (If the current thread held the lock meanwhile, taking it again could deadlock; nothing
+    /// worse.)
+    #[inline(always)]
+    pub(crate) fn not_held(mm: MmRef<'a>, local: &'a mut c_int) -> Self {
+        *local = 0;
+        // INVARIANT: `*local` is 0: nothing is held.
+        Self {
+            mm,
+            locked: local,
+            read: true,
+        }
+    }
+
+    /// The mm.
+    #[inline(always)]
+    pub(crate) fn mm(&self) -> &MmRef<'a> {
+        &self.mm
+    }
+
+    /// Whether the lock is held (C: `*locked`).
+    #[inline(always)]
+    pub(crate) fn is_held(&self) -> bool {
+        *self.locked != 0
+    }
+
+    /// Whether this is a read lock the value may release, and a fault drop (C: `locked` was
+    /// given, or GUP takes the lock itself).
+    #[inline(always)]
+    pub(crate) fn may_drop(&self) -> bool {
+        self.read
+    }
+
+    /// Takes the lock for read unless held (C: `mmap_read_lock()`, `*locked = 1`).
+    #[inline(always)]
+    pub(crate) fn read_lock(&mut self) {
+        if *self.locked == 0 {
+            self.mm.read_lock();
+            // INVARIANT: Now held for read, a hold this value stands for (only a value with
+            // `read` is ever not held).
+            *self.locked = 1;
+        }
+    }
+
+    /// Takes the lock for read unless held or a fatal signal comes first
+    /// (C: `mmap_read_lock_killable()`, `*locked = 1`); 0 when held, else a negative errno.
+    #[inline(always)]
+    pub(crate) fn read_lock_killable(&mut self) -> c_int {
+        if *self.locked != 0 {
+            return 0;
+        }
+        let ret = self.mm.read_lock_killable();
+        if ret == 0 {
+            // INVARIANT: As in `read_lock()`.
+            *self.locked = 1;
+        }
+        ret
+    }
+
+    /// Releases a read lock this value holds (C: `mmap_read_unlock()`, `*locked = 0`); nothing if
+    /// it is not held, or is the caller's to keep.
+    #[inline(always)]
+    pub(crate) fn read_unlock(&mut self) {
+        if self.read && *self.locked != 0 {
+            // SAFETY: Held for read, a hold this value stands for (type invariant); `&mut self`
+            // ends every borrow of a `Held` and of what was found through it.
+            unsafe { self.mm.read_unlock() };
+            // INVARIANT: Released.
+            *self.locked = 0;
+        }
+    }
+
+    /// The lock, if held, as a proof to find VMAs with (C: `mmap_assert_locked()`).
+    #[inline(always)]
+    pub(crate) fn held(&mut self) -> Option<Held<'_, 'a>> {
+        if *self.locked == 0 {
+            return None;
+        }
+        // SAFETY: The mm is valid and its lock held (type invariant, `*locked != 0`) while the
+        // `Held` lives: it borrows `self` exclusively, and only a fault that consumes it may
+        // drop the lock.
+        let token = unsafe { MmapLocked::assume(self.mm.as_raw()) };
+        // INVARIANT: Held, see above.
+        Some(Held { lock: self, token })
+    }
+}
+
+/// A [`Locked`] known to be held, borrowed exclusively: what VMAs are found through.
+///
+/// # Invariants
+///
+/// `*self.lock.locked != 0` while the value lives, and `self.token` is the lock of
+/// `self.lock.mm`.
+pub(crate) struct Held<'l, 'a> {
+    lock: &'l mut Locked<'a>,
+    token: MmapLocked<'l>,
+}
+
+impl<'l, 'a> Held<'l, 'a> {
+    /// The held lock, for lookups whose results borrow it.
+    #[inline(always)]
+    pub(crate) fn locked(&self) -> &MmapLocked<'l> {
+        &self.token
+    }
+
+    /// Whether the lock is one a fault may drop ([`Locked::may_drop`]).
+    #[inline(always)]
+    pub(crate) fn may_drop(&self) -> bool {
+        self.lock.may_drop()
+    }
+
+    /// Enters `vma`, found through `self.token`.
+    #[inline(always)]
+    fn enter(self, vma: NonNull<bindings::vm_area_struct>) -> InVma<'l, 'a> {
+        // INVARIANT: The caller found `vma` through `self.token`.
+        InVma { held: self, vma }
+    }
+
+    /// Enters the VMA at `vma`, or gives the lock back for NULL.
+    ///
+    /// # Safety
+    ///
+    /// `vma` must be NULL or a valid VMA of this lock's mm, which stays valid while the lock is
+    /// held.
+    #[inline(always)]
+    pub(crate) unsafe fn enter_raw(
+        self,
+        vma: *mut bindings::vm_area_struct,
+    ) -> core::result::Result<InVma<'l, 'a>, Self> {
+        match NonNull::new(vma) {
+            // INVARIANT: A VMA of the mm, valid while its lock is held, by the caller's
+            // guarantee: as good as one found through the lock.
+            Some(vma) => Ok(self.enter(vma)),
+            None => Err(self),
+        }
+    }
+
+    /// The VMA that contains `addr` (C: `vma_lookup()`), or the lock back.
+    #[inline(always)]
+    pub(crate) fn vma_lookup(self, addr: usize) -> core::result::Result<InVma<'l, 'a>, Self> {
+        match self.token.vma_lookup(addr).map(NonNull::from) {
+            Some(vma) => Ok(self.enter(vma.cast())),
+            None => Err(self),
+        }
+    }
+
+    /// The VMA [`MmapLocked::gup_vma_lookup`] finds for `addr`, or the lock back.
+    #[inline(always)]
+    pub(crate) fn gup_vma_lookup(self, addr: usize) -> core::result::Result<InVma<'l, 'a>, Self> {
+        match self.token.gup_vma_lookup(addr).map(NonNull::from) {
+            Some(vma) => Ok(self.enter(vma.cast())),
+            None => Err(self),
+        }
+    }
+
+    /// The first VMA that intersects `[start, end)` (C: `find_vma_intersection()`), or the lock
+    /// back.
+    pub(crate) fn find_vma_intersection(
+        self,
+        start: usize,
+        end: usize,
+    ) -> core::result::Result<InVma<'l, 'a>, Self> {
+        match self
+            .token
+            .find_vma_intersection(start, end)
+            .map(NonNull::from)
+        {
+            Some(vma) => Ok(self.enter(vma.cast())),
+            None => Err(self),
+        }
+    }
+
+    /// [`crate::walk::get_gate_page`]: the gate VMA, entered, and the page if `want_page`.
+    pub(crate) fn gate_page(
+        self,
+        addr: usize,
+        flags: crate::flags::FollFlags,
+        want_page: bool,
+    ) -> Result<(InVma<'l, 'a>, Option<crate::folio::PagePtr>)> {
+        let (vma, page) = crate::walk::get_gate_page(&self.token, addr, flags, want_page)?;
+        let vma = NonNull::from(vma).cast();
+        Ok((self.enter(vma), page))
+    }
+}
+
+/// What [`InVma::handle_mm_fault`] left.
+pub(crate) enum Faulted<'l, 'a> {
+    /// The lock is still held: the VMA back, and the fault's `vm_fault_t`.
+    Held(InVma<'l, 'a>, c_uint),
+    /// The fault handler released the lock (`*locked` is now 0); the `vm_fault_t`.
+    Dropped(c_uint),
+}
+
+/// A VMA found through a [`Held`] lock, which it holds on to: a fault may drop the lock, so it
+/// consumes the value.
+///
+/// # Invariants
+///
+/// `self.vma` was found through `self.held.token` (a VMA of the mm, or the gate VMA): valid while
+/// the lock stays held, which it does while the value lives.
+pub(crate) struct InVma<'l, 'a> {
+    held: Held<'l, 'a>,
+    vma: NonNull<bindings::vm_area_struct>,
+}
+
+impl<'l, 'a> InVma<'l, 'a> {
+    /// The VMA.
+    #[inline(always)]
+    pub(crate) fn vma(&self) -> &VmaRef {
+        // SAFETY: Valid, and its mm's mmap lock held, while `self` is borrowed (type invariant).
+        unsafe { VmaRef::from_raw(self.vma.as_ptr()) }
+    }
+
+    /// Whether the lock is one a fault may drop ([`Locked::may_drop`]).
+    #[inline(always)]
+    pub(crate) fn may_drop(&self) -> bool {
+        self.held.may_drop()
+    }
+
+    /// Leaves the VMA, keeping the lock.
+    #[inline(always)]
+    pub(crate) fn leave(self) -> Held<'l, 'a> {
+        self.held
+    }
+
+    /// Gives the lock back.
+    #[inline(always)]
+    pub(crate) fn into_lock(self) -> &'l mut Locked<'a> {
+        self.held.lock
+    }
+
+    /// Faults `address` in the VMA (C: `handle_mm_fault()`), telling which way the lock went as
+    /// C's callers read the result: `VM_FAULT_COMPLETED`, or `VM_FAULT_RETRY` without an error
+    /// bit and without `FAULT_FLAG_RETRY_NOWAIT`, mean that the handler released it.
+    ///
+    /// `FAULT_FLAG_ALLOW_RETRY` without `FAULT_FLAG_RETRY_NOWAIT` lets the handler release the
+    /// lock, so it is passed on only for a lock [`Locked::may_drop`] says may be; and
+    /// `FAULT_FLAG_VMA_LOCK`, which would make it release a VMA lock nobody holds, never. Neither
+    /// is asked for otherwise by GUP or its callers.
+    pub(crate) fn handle_mm_fault(
+        self,
+        address: usize,
+        mut fault_flags: c_uint,
+    ) -> Faulted<'l, 'a> {
+        let allow = bindings::fault_flag_FAULT_FLAG_ALLOW_RETRY;
+        let nowait = bindings::fault_flag_FAULT_FLAG_RETRY_NOWAIT;
+        fault_flags &= !bindings::fault_flag_FAULT_FLAG_VMA_LOCK;
+        if !self.may_drop() && fault_flags & (allow | nowait) == allow {
+            fault_flags &= !allow;
+        }
+        // SAFETY: The VMA is valid and its mm's mmap lock held (type invariant); the handler may
+        // release the lock only as the flags allow, for a read lock this value stands for.
+        let ret = unsafe {
+            bindings::handle_mm_fault(
+                self.vma.as_ptr(),
+                address,
+                fault_flags,
+                core::ptr::null_mut(),
+            )
+        };
+        let retry = bindings::vm_fault_reason_VM_FAULT_RETRY;
+        if ret & bindings::vm_fault_reason_VM_FAULT_COMPLETED != 0
+            || (ret & (bindings::VM_FAULT_ERROR | retry) == retry && fault_flags & nowait == 0)
+        {
+            // INVARIANT: The handler released the lock.
+            *self.held.lock.locked = 0;
+            return Faulted::Dropped(ret);
+        }
+        Faulted::Held(self, ret)
     }
 }
 

@@ -5,8 +5,6 @@
 //!
 //! C source this replaces: the same functions of [`mm/gup.c`](srctree/mm/gup.c).
 
-use core::ptr;
-
 use kernel::{
     bindings,
     ffi::{
@@ -23,8 +21,9 @@ use crate::{
     basics::{
         errno,
         is_shadow_stack,
-        MmRef, //
-        MmapLocked,
+        Faulted,
+        InVma,
+        Locked, //
     },
     flags::{
         Foll,
@@ -91,19 +90,15 @@ pub(crate) enum Faultin {
 
 /// Faults in `address` as `flags` ask, or unshares it (C: `faultin_page()`).
 ///
-/// With `FOLL_UNLOCKABLE` and without `FOLL_NOWAIT`, the fault handler may drop the mmap lock; it
-/// then sets `*locked` to 0.
-///
-/// # Safety
-///
-/// The caller holds the mmap lock of `vma`'s mm (for read if it may be dropped).
-pub(crate) unsafe fn faultin_page(
-    vma: &VmaRef,
+/// With `FOLL_UNLOCKABLE` and without `FOLL_NOWAIT`, the fault handler may drop the mmap lock
+/// (then `*locked` is 0). The VMA comes back only when the page was faulted in: every other
+/// outcome ends the walk, and a dropped lock takes the VMA with it.
+pub(crate) fn faultin_page<'l, 'a>(
+    vma: InVma<'l, 'a>,
     address: usize,
     flags: FollFlags,
     unshare: bool,
-    locked: &mut c_int,
-) -> core::result::Result<(), Faultin> {
+) -> core::result::Result<InVma<'l, 'a>, Faultin> {
     if flags.contains(Foll::NoFault) {
         return Err(Faultin::Err(EFAULT));
     }
@@ -135,34 +130,33 @@ pub(crate) unsafe fn faultin_page(
         vm_warn_on_once!(fault_flags & fault_flag::WRITE != 0);
     }
 
-    // SAFETY: `vma` is valid and its mm's mmap lock is held.
-    let ret =
-        unsafe { bindings::handle_mm_fault(vma.as_ptr(), address, fault_flags, ptr::null_mut()) };
-
-    if ret & vm_fault::COMPLETED != 0 {
-        // The handler never drops the lock with RETRY_NOWAIT.
-        warn_on_once!(fault_flags & fault_flag::RETRY_NOWAIT != 0);
-        *locked = 0;
-        // The fault is done, with the lock dropped: take the lock again and go on.
-        return Err(Faultin::Completed);
-    }
-    if ret & vm_fault::ERROR != 0 {
-        return Err(Faultin::Err(
-            // C BUG()s on an error bit without an errno (VM_FAULT_FALLBACK escaping a handler);
-            // warn and fail the access instead.
-            vm_fault_to_errno(ret, flags.contains(Foll::HwPoison)).unwrap_or_else(|| {
-                warn_on_once!(true);
-                EFAULT
-            }),
-        ));
-    }
-    if ret & vm_fault::RETRY != 0 {
-        if fault_flags & fault_flag::RETRY_NOWAIT == 0 {
-            *locked = 0;
+    match vma.handle_mm_fault(address, fault_flags) {
+        Faulted::Dropped(ret) if ret & vm_fault::COMPLETED != 0 => {
+            // The handler never drops the lock with RETRY_NOWAIT.
+            warn_on_once!(fault_flags & fault_flag::RETRY_NOWAIT != 0);
+            // The fault is done, with the lock dropped: take the lock again and go on.
+            Err(Faultin::Completed)
         }
-        return Err(Faultin::Retry);
+        // VM_FAULT_RETRY, and the lock dropped.
+        Faulted::Dropped(_) => Err(Faultin::Retry),
+        Faulted::Held(vma, ret) => {
+            if ret & vm_fault::ERROR != 0 {
+                return Err(Faultin::Err(
+                    // C BUG()s on an error bit without an errno (VM_FAULT_FALLBACK escaping a
+                    // handler); warn and fail the access instead.
+                    vm_fault_to_errno(ret, flags.contains(Foll::HwPoison)).unwrap_or_else(|| {
+                        warn_on_once!(true);
+                        EFAULT
+                    }),
+                ));
+            }
+            if ret & vm_fault::RETRY != 0 {
+                // FOLL_NOWAIT: the lock is still held.
+                return Err(Faultin::Retry);
+            }
+            Ok(vma)
+        }
     }
-    Ok(())
 }
 
 /// Whether GUP may write to file-backed memory of `vma` (C: `writable_file_mapping_allowed()`).
@@ -244,13 +238,10 @@ pub(crate) fn vma_permits_fault(vma: &VmaRef, fault_flags: c_uint) -> bool {
 /// (C: `fixup_user_fault()`).
 ///
 /// Retries with the lock dropped only if `unlocked` is given; returns with the lock held either
-/// way and sets `*unlocked` if it was dropped.
-///
-/// # Safety
-///
-/// The caller holds `mm`'s mmap lock (for read if `unlocked` is given).
-pub(crate) unsafe fn fixup_user_fault(
-    mm: &MmRef<'_>,
+/// way and sets `*unlocked` if it was dropped. The lock must be held on entry (a `lock` that is
+/// not held is refused with `-EFAULT`).
+pub(crate) fn fixup_user_fault(
+    lock: &mut Locked<'_>,
     address: usize,
     mut fault_flags: c_uint,
     mut unlocked: Option<&mut bool>,
@@ -258,29 +249,32 @@ pub(crate) unsafe fn fixup_user_fault(
     if unlocked.is_some() {
         fault_flags |= fault_flag::ALLOW_RETRY | fault_flag::KILLABLE;
     }
-    // SAFETY: `mm` is valid and its lock held, by the caller's guarantee.
-    let address = unsafe { MmapLocked::assume(mm.as_raw()) }.untagged_addr(address);
+    let Some(held) = lock.held() else {
+        return EFAULT.to_errno();
+    };
+    let address = held.locked().untagged_addr(address);
     loop {
-        // SAFETY: `mm` is valid and its lock held at the start of each round: by the caller,
-        // or taken again below after a fault dropped it. The value lives for this round only.
-        let lock = unsafe { MmapLocked::assume(mm.as_raw()) };
-        let Some(vma) = lock.gup_vma_lookup(address) else {
+        // Held: by the caller in the first round, taken again below after a fault dropped it.
+        let Some(held) = lock.held() else {
             return EFAULT.to_errno();
         };
-        if !vma_permits_fault(vma, fault_flags) {
+        let Ok(vma) = held.gup_vma_lookup(address) else {
+            return EFAULT.to_errno();
+        };
+        if !vma_permits_fault(vma.vma(), fault_flags) {
             return EFAULT.to_errno();
         }
         if fault_flags & fault_flag::KILLABLE != 0 && kernel::current!().fatal_signal_pending() {
             return EINTR.to_errno();
         }
-        // SAFETY: `vma` is valid under the lock.
-        let ret = unsafe {
-            bindings::handle_mm_fault(vma.as_ptr(), address, fault_flags, ptr::null_mut())
+        let ret = match vma.handle_mm_fault(address, fault_flags) {
+            Faulted::Dropped(ret) => ret,
+            Faulted::Held(_, ret) => ret,
         };
 
         if ret & vm_fault::COMPLETED != 0 {
             // The lock was dropped; take it again for the caller's unlock.
-            mm.read_lock();
+            lock.read_lock();
             if let Some(u) = unlocked.as_deref_mut() {
                 *u = true;
             }
@@ -296,7 +290,9 @@ pub(crate) unsafe fn fixup_user_fault(
                 .to_errno();
         }
         if ret & vm_fault::RETRY != 0 {
-            mm.read_lock();
+            // Taken again if the handler dropped it (not with FAULT_FLAG_RETRY_NOWAIT, which C
+            // would take a second time).
+            lock.read_lock();
             if let Some(u) = unlocked.as_deref_mut() {
                 *u = true;
             }

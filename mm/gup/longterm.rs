@@ -48,6 +48,7 @@ use kernel::{
 use crate::{
     basics::{
         self,
+        Locked,
         MmPtr, //
     },
     flags::{
@@ -108,23 +109,21 @@ impl Drop for MemallocPin {
 ///
 /// # Safety
 ///
-/// As for [`slow::get_user_pages_locked`]: `mm` valid, `pages` NULL or with room for
-/// `nr_pages` entries (never NULL with `FOLL_LONGTERM`, which implies `FOLL_PIN`), `*locked` the
-/// caller's lock state.
+/// `pages` must be NULL or valid for reads and writes of `nr_pages` entries, which nobody else
+/// accesses during the call; never NULL with `FOLL_LONGTERM` (which implies `FOLL_PIN`).
 ///
 /// Inlined: without `FOLL_LONGTERM` this is the slow path and nothing more, and the entry points
 /// go straight to it, as C's do.
 #[inline(always)]
 pub(crate) unsafe fn gup_longterm_locked(
-    mm: MmPtr,
+    lock: Locked<'_>,
     start: usize,
     nr_pages: usize,
     pages: *mut PagePtr,
-    locked: &mut c_int,
     flags: FollFlags,
 ) -> c_long {
     // SAFETY: This function's contract is the type's invariant.
-    let slow = unsafe { SlowPath::new(mm, start, nr_pages, pages, locked, flags) };
+    let slow = unsafe { SlowPath::new(lock, start, nr_pages, pages, flags) };
     match slow.longterm() {
         Ok(longterm) => gup_longterm_migrate(longterm),
         Err(mut slow) => slow.run(),
@@ -137,7 +136,9 @@ pub(crate) unsafe fn gup_longterm_locked(
 ///
 /// # Safety
 ///
-/// As for [`gup_longterm_locked`].
+/// `mm` must be valid for the call, and the current thread hold its mmap lock for read if and
+/// only if `*locked != 0` (GUP-fast passes 0: the slow path takes the lock); `pages` as for
+/// [`gup_longterm_locked`].
 #[inline(never)]
 pub(crate) unsafe fn gup_longterm_locked_call(
     mm: MmPtr,
@@ -147,24 +148,31 @@ pub(crate) unsafe fn gup_longterm_locked_call(
     locked: &mut c_int,
     flags: FollFlags,
 ) -> c_long {
-    // SAFETY: The same contract.
-    unsafe { gup_longterm_locked(mm, start, nr_pages, pages, locked, flags) }
+    // SAFETY: `mm` is valid for the call and `*locked` says whether its read lock is held, a
+    // hold handed over to the slow path; `pages` as `gup_longterm_locked()` asks.
+    unsafe {
+        gup_longterm_locked(
+            basics::Locked::read(basics::MmRef::from_raw(mm), locked),
+            start,
+            nr_pages,
+            pages,
+            flags,
+        )
+    }
 }
 
 /// The slow path's arguments, as the entry points pass them on, checked by their caller once.
 ///
 /// # Invariants
 ///
-/// While the value lives: `mm` is valid; `pages` is NULL or valid for reads and writes of
-/// `nr_pages` entries, which nobody else accesses; with `FOLL_LONGTERM` in `flags`, `pages` is
-/// not NULL and `FOLL_PIN` is set too; `*locked` is the caller's lock state, as
-/// [`slow::get_user_pages_locked`] takes it.
+/// While the value lives: `pages` is NULL or valid for reads and writes of `nr_pages` entries,
+/// which nobody else accesses; with `FOLL_LONGTERM` in `flags`, `pages` is not NULL and
+/// `FOLL_PIN` is set too.
 struct SlowPath<'a> {
-    mm: MmPtr,
+    lock: Locked<'a>,
     start: usize,
     nr_pages: usize,
     pages: *mut PagePtr,
-    locked: &'a mut c_int,
     flags: FollFlags,
 }
 
@@ -176,20 +184,18 @@ impl<'a> SlowPath<'a> {
     /// The arguments must be as the type's invariants say, for as long as the value lives.
     #[inline(always)]
     unsafe fn new(
-        mm: MmPtr,
+        lock: Locked<'a>,
         start: usize,
         nr_pages: usize,
         pages: *mut PagePtr,
-        locked: &'a mut c_int,
         flags: FollFlags,
     ) -> Self {
         // INVARIANT: By the caller's guarantee.
         Self {
-            mm,
+            lock,
             start,
             nr_pages,
             pages,
-            locked,
             flags,
         }
     }
@@ -208,18 +214,10 @@ impl<'a> SlowPath<'a> {
     /// Runs the slow path on the caller's page array (C: `__get_user_pages_locked()`).
     #[inline(always)]
     fn run(&mut self) -> c_long {
-        // SAFETY: `mm` is valid, `pages` NULL or valid and exclusive for `nr_pages` entries, and
-        // `*locked` the lock state the slow path expects (type invariant).
-        unsafe {
-            slow::get_user_pages_locked(
-                self.mm,
-                self.start,
-                self.nr_pages,
-                PagesOut::from_raw(self.pages, self.nr_pages),
-                self.locked,
-                self.flags,
-            )
-        }
+        // SAFETY: `pages` is NULL or valid and exclusive for `nr_pages` entries (type
+        // invariant), for as long as `self` is borrowed.
+        let pages = unsafe { PagesOut::from_raw(self.pages, self.nr_pages) };
+        slow::get_user_pages_locked(&mut self.lock, self.start, self.nr_pages, pages, self.flags)
     }
 }
 

@@ -65,7 +65,10 @@ mod populate;
 mod slow;
 mod walk;
 
-use basics::current_mm;
+use basics::{
+    current_mm,
+    Locked, //
+};
 use core::ptr;
 use flags::{
     Entry,
@@ -320,41 +323,64 @@ pub unsafe extern "C" fn memfd_pin_folios(
 }
 
 /// The common body of the `get_user_pages*()` entry points: checks the arguments as `entry`
-/// does, then runs the slow path with the mmap lock protocol `locked` asks for.
+/// does (`locked_given`: the caller's `*locked`, if it passed one), then runs the slow path with
+/// the mmap lock protocol `lock` stands for.
 ///
 /// # Safety
 ///
-/// As for the exported functions: `mm` valid, `pages` NULL or with room for `nr_pages` entries,
-/// `locked` NULL or valid (and then `*locked == 1` with the lock held for read), `local_locked`
-/// the state to use when `locked` is NULL.
+/// `pages` must be NULL or have room for `nr_pages` entries, not accessed otherwise during the
+/// call.
 ///
 /// Inlined into each entry point, so that the checks fold for its `entry`, as with
 /// [`gup_fast_entry`].
-#[allow(clippy::too_many_arguments)] // The C arguments, plus which entry point and its lock state.
 #[inline(always)]
 unsafe fn gup_entry(
     entry: Entry,
-    mm: *mut bindings::mm_struct,
+    lock: Locked<'_>,
+    locked_given: Option<c_int>,
     start: c_ulong,
     nr_pages: c_ulong,
     gup_flags: c_uint,
     pages: *mut *mut bindings::page,
-    locked: *mut c_int,
-    mut local_locked: c_int,
 ) -> c_long {
-    // SAFETY: NULL or valid, and not accessed otherwise during the call, by the caller's
-    // guarantee.
-    let locked = unsafe { locked.as_mut() };
-    let locked_val = locked.as_deref().copied();
-    let Some(flags) =
-        entry.check_args(!pages.is_null(), locked_val, FollFlags::from_raw(gup_flags))
-    else {
+    let Some(flags) = entry.check_args(
+        !pages.is_null(),
+        locked_given,
+        FollFlags::from_raw(gup_flags),
+    ) else {
         // CAST: 0 or -EINVAL.
         return entry.invalid_args_return() as c_long;
     };
-    let locked = locked.unwrap_or(&mut local_locked);
-    // SAFETY: By the caller's guarantee.
-    unsafe { longterm::gup_longterm_locked(mm, start, nr_pages, pages, locked, flags) }
+    // SAFETY: `pages` as this function's contract says; not NULL with FOLL_LONGTERM, which the
+    // checks allow only with FOLL_PIN, and FOLL_PIN only with pages.
+    unsafe { longterm::gup_longterm_locked(lock, start, nr_pages, pages, flags) }
+}
+
+/// The lock of `get_user_pages_remote()` and `pin_user_pages_remote()`: the caller's `*locked`
+/// (and its value, for the argument checks) if given, else the lock the caller holds and keeps.
+///
+/// # Safety
+///
+/// `mm` must be valid for `'a`, and `locked` NULL or valid for `'a` and not accessed otherwise
+/// meanwhile. With `locked`, the current thread holds `mm`'s mmap lock for read if `*locked !=
+/// 0`, and hands the hold over; without, it holds the lock, for read or write, for `'a`.
+#[inline(always)]
+unsafe fn remote_lock<'a>(
+    mm: *mut bindings::mm_struct,
+    locked: *mut c_int,
+    local: &'a mut c_int,
+) -> (Locked<'a>, Option<c_int>) {
+    // SAFETY: By the caller's guarantee, for each case.
+    unsafe {
+        let mm = basics::MmRef::from_raw(mm);
+        match locked.as_mut() {
+            Some(l) => {
+                let val = *l;
+                (Locked::read(mm, l), Some(val))
+            }
+            None => (Locked::kept(mm, local), None),
+        }
+    }
 }
 
 /// Takes references on the pages of another process's memory (C: `get_user_pages_remote()`).
@@ -378,17 +404,21 @@ pub unsafe extern "C" fn get_user_pages_remote(
     pages: *mut *mut bindings::page,
     locked: *mut c_int,
 ) -> c_long {
-    // SAFETY: By the caller's guarantee.
+    let mut local = 0;
+    // SAFETY: C's contract for get_user_pages_remote(): `mm` is valid (the caller holds a
+    // reference) and its mmap lock held, for read if `locked` is given (which is then valid and
+    // 1), else for read or write, throughout the call; `pages` is NULL or has room for
+    // `nr_pages` entries, which nobody else accesses meanwhile.
     unsafe {
+        let (lock, given) = remote_lock(mm, locked, &mut local);
         gup_entry(
             Entry::GetUserPagesRemote,
-            mm,
+            lock,
+            given,
             start,
             nr_pages,
             gup_flags,
             pages,
-            locked,
-            1,
         )
     }
 }
@@ -405,17 +435,19 @@ pub unsafe extern "C" fn get_user_pages(
     gup_flags: c_uint,
     pages: *mut *mut bindings::page,
 ) -> c_long {
-    // SAFETY: By the caller's guarantee.
+    let mut local = 0;
+    // SAFETY: C's contract for get_user_pages(): the caller holds the current mm's mmap
+    // lock, for read or write, throughout the call (and the current task its mm); `pages` is NULL
+    // or has room for `nr_pages` entries, which nobody else accesses meanwhile.
     unsafe {
         gup_entry(
             Entry::GetUserPages,
-            current_mm(),
+            Locked::kept(basics::MmRef::from_raw(current_mm()), &mut local),
+            None,
             start,
             nr_pages,
             gup_flags,
             pages,
-            ptr::null_mut(),
-            1,
         )
     }
 }
@@ -433,17 +465,19 @@ pub unsafe extern "C" fn get_user_pages_unlocked(
     pages: *mut *mut bindings::page,
     gup_flags: c_uint,
 ) -> c_long {
-    // SAFETY: By the caller's guarantee.
+    let mut local = 0;
+    // SAFETY: C's contract for get_user_pages_unlocked(): the current task keeps its mm
+    // (and does not hold its mmap lock: GUP takes it); `pages` is NULL
+    // or has room for `nr_pages` entries, which nobody else accesses meanwhile.
     unsafe {
         gup_entry(
             Entry::GetUserPagesUnlocked,
-            current_mm(),
+            Locked::not_held(basics::MmRef::from_raw(current_mm()), &mut local),
+            None,
             start,
             nr_pages,
             gup_flags,
             pages,
-            ptr::null_mut(),
-            0,
         )
     }
 }
@@ -466,17 +500,21 @@ pub unsafe extern "C" fn pin_user_pages_remote(
     pages: *mut *mut bindings::page,
     locked: *mut c_int,
 ) -> c_long {
-    // SAFETY: By the caller's guarantee.
+    let mut local = 0;
+    // SAFETY: C's contract for pin_user_pages_remote(), as for get_user_pages_remote(): `mm`
+    // valid with its mmap lock held (for read if `locked` is given, which is then valid and 1)
+    // throughout the call; `pages` NULL (refused by the checks) or with room for `nr_pages`
+    // entries, which nobody else accesses meanwhile.
     unsafe {
+        let (lock, given) = remote_lock(mm, locked, &mut local);
         gup_entry(
             Entry::PinUserPagesRemote,
-            mm,
+            lock,
+            given,
             start,
             nr_pages,
             gup_flags,
             pages,
-            locked,
-            1,
         )
     }
 }
@@ -495,17 +533,19 @@ pub unsafe extern "C" fn pin_user_pages(
     gup_flags: c_uint,
     pages: *mut *mut bindings::page,
 ) -> c_long {
-    // SAFETY: By the caller's guarantee.
+    let mut local = 0;
+    // SAFETY: C's contract for pin_user_pages(): the caller holds the current mm's mmap
+    // lock, for read or write, throughout the call (and the current task its mm); `pages` is NULL
+    // or has room for `nr_pages` entries, which nobody else accesses meanwhile.
     unsafe {
         gup_entry(
             Entry::PinUserPages,
-            current_mm(),
+            Locked::kept(basics::MmRef::from_raw(current_mm()), &mut local),
+            None,
             start,
             nr_pages,
             gup_flags,
             pages,
-            ptr::null_mut(),
-            1,
         )
     }
 }
@@ -523,17 +563,19 @@ pub unsafe extern "C" fn pin_user_pages_unlocked(
     pages: *mut *mut bindings::page,
     gup_flags: c_uint,
 ) -> c_long {
-    // SAFETY: By the caller's guarantee.
+    let mut local = 0;
+    // SAFETY: C's contract for pin_user_pages_unlocked(): the current task keeps its mm
+    // (and does not hold its mmap lock: GUP takes it); `pages` is NULL
+    // or has room for `nr_pages` entries, which nobody else accesses meanwhile.
     unsafe {
         gup_entry(
             Entry::PinUserPagesUnlocked,
-            current_mm(),
+            Locked::not_held(basics::MmRef::from_raw(current_mm()), &mut local),
+            None,
             start,
             nr_pages,
             gup_flags,
             pages,
-            ptr::null_mut(),
-            0,
         )
     }
 }
@@ -707,11 +749,21 @@ pub unsafe extern "C" fn fixup_user_fault(
     fault_flags: c_uint,
     unlocked: *mut bool,
 ) -> c_int {
-    // SAFETY: NULL or valid, by the caller's guarantee.
-    let unlocked = unsafe { unlocked.as_mut() };
-    // SAFETY: `mm` is valid for the call, and its mmap lock held (for read if `unlocked` is
-    // given), by the caller's guarantee.
-    unsafe { fault::fixup_user_fault(&basics::MmRef::from_raw(mm), address, fault_flags, unlocked) }
+    let mut local = 0;
+    // SAFETY: C's contract for fixup_user_fault(): `mm` is valid and the caller holds its mmap
+    // lock throughout the call, for read if `unlocked` is given (which is then valid, and says
+    // whether the lock was dropped and taken again), and gets it back held either way.
+    let (mut lock, unlocked) = unsafe {
+        let mm = basics::MmRef::from_raw(mm);
+        match unlocked.as_mut() {
+            Some(u) => {
+                local = 1;
+                (Locked::read(mm, &mut local), Some(u))
+            }
+            None => (Locked::kept(mm, &mut local), None),
+        }
+    };
+    fault::fixup_user_fault(&mut lock, address, fault_flags, unlocked)
 }
 
 /// Faults in a user range for writing, writing a zero byte to each page
@@ -777,14 +829,30 @@ pub unsafe extern "C" fn populate_vma_page_range(
     end: c_ulong,
     locked: *mut c_int,
 ) -> c_long {
-    // SAFETY: By the caller's guarantee.
-    let Some(vma) = (unsafe { basics::vma_from_c(vma) }) else {
+    if vma.is_null() {
+        return basics::errno_long(EFAULT);
+    }
+    let mut local = 0;
+    // SAFETY: C's contract for populate_vma_page_range(): `vma` is valid and the caller holds its
+    // mm's mmap lock (which keeps the mm) throughout the call, for read if `locked` is given
+    // (which is then valid and 1; the lock may be dropped, and `*locked` then says so), else
+    // for read or write.
+    let mut lock = unsafe {
+        let mm = basics::MmRef::from_raw((*vma).vm_mm);
+        match locked.as_mut() {
+            Some(l) => Locked::read(mm, l),
+            None => Locked::kept(mm, &mut local),
+        }
+    };
+    let Some(held) = lock.held() else {
+        // `*locked == 0`, which C does not take.
         return basics::errno_long(EFAULT);
     };
-    // SAFETY: NULL or valid, by the caller's guarantee.
-    let locked = unsafe { locked.as_mut() };
-    // SAFETY: By the caller's guarantee.
-    unsafe { populate::populate_vma_page_range(vma, start, end, locked) }
+    // SAFETY: `vma` is a valid VMA of the mm whose held lock `held` stands for (C's contract).
+    let Ok(at) = (unsafe { held.enter_raw(vma) }) else {
+        return basics::errno_long(EFAULT);
+    };
+    populate::populate_vma_page_range(at, start, end)
 }
 
 /// Prefaults `[start, end)` for `MADV_POPULATE_(READ|WRITE)` (C: `faultin_page_range()`).
@@ -801,10 +869,10 @@ pub unsafe extern "C" fn faultin_page_range(
     write: bool,
     locked: *mut c_int,
 ) -> c_long {
-    // SAFETY: Valid, by the caller's guarantee.
-    let locked = unsafe { &mut *locked };
-    // SAFETY: By the caller's guarantee.
-    unsafe { populate::faultin_page_range(mm, start, end, write, locked) }
+    // SAFETY: C's contract for faultin_page_range(): `mm` is valid, and `locked` valid and 1,
+    // with the mm's mmap lock held for read, a hold the call may drop (`*locked` then says so).
+    let mut lock = unsafe { Locked::read(basics::MmRef::from_raw(mm), &mut *locked) };
+    populate::faultin_page_range(&mut lock, start, end, write)
 }
 
 /// Populates and/or mlocks a range of the current mm, for mlock() and
@@ -831,8 +899,9 @@ pub unsafe extern "C" fn __mm_populate(
 #[cfg(CONFIG_ELF_CORE)]
 #[export]
 pub unsafe extern "C" fn get_dump_page(addr: c_ulong, locked: *mut c_int) -> *mut bindings::page {
-    // SAFETY: Valid, by the caller's guarantee.
-    let locked = unsafe { &mut *locked };
-    // SAFETY: By the caller's guarantee.
-    unsafe { populate::get_dump_page(addr, locked) }
+    // SAFETY: C's contract for get_dump_page(): `locked` is valid, 1 with the current mm's mmap
+    // lock held for read (a hold the call may release: `*locked` then says so), or 0 without
+    // it; the current task keeps its mm.
+    let mut lock = unsafe { Locked::read(basics::MmRef::from_raw(current_mm()), &mut *locked) };
+    populate::get_dump_page(&mut lock, addr)
 }

@@ -18,7 +18,6 @@ use kernel::{
         c_int,
         c_long, //
     },
-    mm::virt::VmaRef,
     prelude::*,
     vm_warn_on_once, //
 };
@@ -28,9 +27,9 @@ use crate::{
         access_ok,
         current_mm,
         errno_long,
-        MmPtr,
+        InVma,
+        Locked,
         MmRef,
-        MmapLocked,
         PAGE_MASK,
         PAGE_SIZE, //
     },
@@ -53,18 +52,10 @@ use crate::{
 /// Faults in (and, for `VM_LOCKED`, mlocks) the pages of `[start, end)` in `vma`
 /// (C: `populate_vma_page_range()`).
 ///
-/// Returns the number of pages done, or a negative errno.
-///
-/// # Safety
-///
-/// The caller holds the mmap lock of `vma`'s mm; for read if `locked` is given, in which case it
-/// may be dropped (and `*locked` set to 0).
-pub(crate) unsafe fn populate_vma_page_range(
-    vma: &VmaRef,
-    start: usize,
-    end: usize,
-    locked: Option<&mut c_int>,
-) -> c_long {
+/// Returns the number of pages done, or a negative errno. If the lock is one that may be dropped
+/// ([`Locked::may_drop`], C: `locked` given), the walk may drop it.
+pub(crate) fn populate_vma_page_range(at: InVma<'_, '_>, start: usize, end: usize) -> c_long {
+    let vma = at.vma();
     let nr_pages = end.wrapping_sub(start) / PAGE_SIZE;
 
     vm_warn_on_once!(start & !PAGE_MASK != 0);
@@ -91,21 +82,18 @@ pub(crate) unsafe fn populate_vma_page_range(
     } else {
         flags |= Foll::Force;
     }
-    let mut local_locked: c_int = 1;
-    let locked = match locked {
-        Some(l) => {
-            flags |= Foll::Unlockable;
-            l
-        }
-        None => &mut local_locked,
-    };
-    // `start` is inside a VMA, so this cannot expand a stack and recurse back here.
-    // SAFETY: The caller holds the mmap lock of `vma`'s mm, for read if it may be dropped
-    // (FOLL_UNLOCKABLE); what the walk drops, the caller learns from `*locked`.
-    let ret = unsafe {
-        let lock = MmapLocked::assume(vma.mm().as_raw());
-        get_user_pages_walk(&lock, start, nr_pages, flags, &mut PagesOut::none(), locked)
-    };
+    if at.may_drop() {
+        flags |= Foll::Unlockable;
+    }
+    // `start` is inside a VMA, so this cannot expand a stack and recurse back here. What the
+    // walk drops, the caller learns from the lock.
+    let ret = get_user_pages_walk(
+        at.into_lock(),
+        start,
+        nr_pages,
+        flags,
+        &mut PagesOut::none(),
+    );
     kernel::mm::lru_add_drain();
     ret
 }
@@ -114,17 +102,13 @@ pub(crate) unsafe fn populate_vma_page_range(
 /// (C: `faultin_page_range()`).
 ///
 /// Returns the number of pages done, or a negative errno, reporting VMA problems as
-/// `MADV_POPULATE_*` expects (`ENOMEM` for a hole, `EINVAL` for an unsuitable VMA).
-///
-/// # Safety
-///
-/// The caller holds `mm`'s mmap lock for read; it may be dropped (`*locked` is then 0).
-pub(crate) unsafe fn faultin_page_range(
-    mm: MmPtr,
+/// `MADV_POPULATE_*` expects (`ENOMEM` for a hole, `EINVAL` for an unsuitable VMA). The lock,
+/// held on entry, may be dropped.
+pub(crate) fn faultin_page_range(
+    lock: &mut Locked<'_>,
     start: usize,
     end: usize,
     write: bool,
-    locked: &mut c_int,
 ) -> c_long {
     let nr_pages = end.wrapping_sub(start) / PAGE_SIZE;
 
@@ -138,9 +122,7 @@ pub(crate) unsafe fn faultin_page_range(
     if write {
         flags |= Foll::Write;
     }
-    // SAFETY: By this function's contract; no pages array.
-    let ret =
-        unsafe { get_user_pages_locked(mm, start, nr_pages, PagesOut::none(), locked, flags) };
+    let ret = get_user_pages_locked(lock, start, nr_pages, PagesOut::none(), flags);
     kernel::mm::lru_add_drain();
     ret
 }
@@ -158,28 +140,29 @@ pub(crate) fn mm_populate(start: usize, len: usize, ignore_errors: bool) -> c_in
     // The end of the VMA of the last round, while the lock has stayed held since.
     let mut vma_end: Option<usize> = None;
     let mut locked: c_int = 0;
+    let mut lock = Locked::not_held(mm, &mut locked);
     let mut ret: c_long = 0;
     let mut nstart = start;
 
     while nstart < end {
-        if locked == 0 {
-            mm.read_lock();
-            locked = 1;
+        if !lock.is_held() {
+            lock.read_lock();
             vma_end = None;
         }
-        // SAFETY: `mm` is valid and its lock held for read (taken above, or still held after
-        // the last round); the value lives for this round only, and a populate that drops the
-        // lock ends the round, setting `locked` to 0.
-        let lock = unsafe { MmapLocked::assume(mm.as_raw()) };
+        let Some(held) = lock.held() else {
+            // Cannot happen: taken just above.
+            break;
+        };
         // Find the first VMA of [nstart, end): with the lock held since the last round, the VMA
         // after that round's, if `nstart` has moved past it (otherwise that VMA again).
         let from = match vma_end {
             Some(e) if nstart >= e => e,
             _ => nstart,
         };
-        let Some(v) = lock.find_vma_intersection(from, end) else {
+        let Ok(w) = held.find_vma_intersection(from, end) else {
             break;
         };
+        let v = w.vma();
         vma_end = Some(v.end());
         // [nstart, nend) is the part of the range in this VMA; skip VMAs GUP cannot handle.
         let mut nend = end.min(v.end());
@@ -192,8 +175,8 @@ pub(crate) fn mm_populate(start: usize, len: usize, ignore_errors: bool) -> c_in
         }
         // populate_vma_page_range() checks the VMA flags again, so that pages of a VMA that
         // was munlocked meanwhile are not mlocked.
-        // SAFETY: The lock is held for read; `v` is a VMA of `mm` containing [nstart, nend).
-        ret = unsafe { populate_vma_page_range(v, nstart, nend, Some(&mut locked)) };
+        // [nstart, nend) is in the VMA; the lock is one populate may drop (`locked` given).
+        ret = populate_vma_page_range(w, nstart, nend);
         if ret < 0 {
             if ignore_errors {
                 // Go on with the next VMA.
@@ -208,35 +191,25 @@ pub(crate) fn mm_populate(start: usize, len: usize, ignore_errors: bool) -> c_in
         ret = 0;
         nstart = nend;
     }
-    if locked != 0 {
-        // SAFETY: The lock is held for read (`locked`): taken above, and not dropped by the
-        // last populate; nothing found through it is used after this.
-        unsafe { mm.read_unlock() };
-    }
+    // Released if held: taken above, and not dropped by the last populate.
+    lock.read_unlock();
     // CAST: 0 or a negative errno.
     ret as c_int
 }
 
-/// Returns the page at `addr` of the current mm, with a reference, for a core dump; NULL for a
-/// hole, the zero page or any failure (C: `get_dump_page()`).
-///
-/// # Safety
-///
-/// `locked` as for [`get_user_pages_locked`].
+/// Returns the page at `addr` of `lock`'s mm (the current one), with a reference, for a core
+/// dump; NULL for a hole, the zero page or any failure (C: `get_dump_page()`). The lock is taken
+/// if not held, and released then.
 #[cfg(CONFIG_ELF_CORE)]
-pub(crate) unsafe fn get_dump_page(addr: usize, locked: &mut c_int) -> PagePtr {
+pub(crate) fn get_dump_page(lock: &mut Locked<'_>, addr: usize) -> PagePtr {
     let mut page = MaybeUninit::uninit();
-    // SAFETY: `locked` as the caller guarantees, for the current mm.
-    let ret = unsafe {
-        get_user_pages_locked(
-            current_mm(),
-            addr,
-            1,
-            PagesOut::one(&mut page),
-            locked,
-            Foll::Force | Foll::Dump | Foll::Get,
-        )
-    };
+    let ret = get_user_pages_locked(
+        lock,
+        addr,
+        1,
+        PagesOut::one(&mut page),
+        Foll::Force | Foll::Dump | Foll::Get,
+    );
     if ret == 1 {
         // SAFETY: One page done: the walk wrote the entry.
         unsafe { page.assume_init() }
@@ -303,13 +276,15 @@ pub(crate) fn fault_in_safe_writeable(uaddr: usize, size: usize) -> usize {
     // the user context of a task with an mm (as C's `mmap_read_lock(current->mm)` needs).
     let mm = unsafe { MmRef::from_raw(current_mm()) };
     let mut unlocked = false;
-    mm.read_lock();
+    let mut locked: c_int = 0;
+    let mut lock = Locked::not_held(mm, &mut locked);
+    lock.read_lock();
     let rest = fault_in_loop(uaddr, size, |cur| {
-        // SAFETY: The lock is held for read, and may be dropped and retaken.
-        unsafe { fixup_user_fault(&mm, cur, fault_flag::WRITE, Some(&mut unlocked)) == 0 }
+        // The lock is held for read, and may be dropped and retaken.
+        fixup_user_fault(&mut lock, cur, fault_flag::WRITE, Some(&mut unlocked)) == 0
     });
-    // SAFETY: Held for read (again) after fixup_user_fault(), which returns with it held.
-    unsafe { mm.read_unlock() };
+    // Held (again) after fixup_user_fault(), which returns with it held.
+    lock.read_unlock();
     rest
 }
 

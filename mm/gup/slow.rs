@@ -14,10 +14,7 @@ use core::{
 
 use kernel::{
     bindings,
-    ffi::{
-        c_int,
-        c_long, //
-    },
+    ffi::c_long,
     mm::virt::VmaRef,
     prelude::*,
     vm_warn_on_once,
@@ -27,9 +24,9 @@ use kernel::{
 use crate::{
     basics::{
         errno_long,
-        MmPtr,
-        MmRef,
-        MmapLocked,
+        Held,
+        InVma,
+        Locked,
         PAGE_MASK,
         PAGE_SHIFT,
         PAGE_SIZE, //
@@ -48,10 +45,7 @@ use crate::{
         PagePtr, //
     },
     pin,
-    walk::{
-        follow_page_mask,
-        get_gate_page, //
-    },
+    walk::follow_page_mask,
 };
 
 /// The caller's array of page pointers that GUP fills in, from the next entry to write on; or
@@ -152,33 +146,32 @@ pub(crate) fn fill_run(out: &mut [MaybeUninit<PagePtr>], page: PagePtr, vma: &Vm
 /// (C: `__get_user_pages()`).
 ///
 /// Returns the number of pages done, which may be less than `nr_pages`; or 0 if the mmap lock
-/// was dropped (`*locked` is then 0) before any page was done; or a negative errno if no page was
-/// done. With `FOLL_UNLOCKABLE` and without `FOLL_NOWAIT` the mmap lock may be dropped.
+/// was dropped (`lock` is then not held) before any page was done; or a negative errno if no page
+/// was done. With `FOLL_UNLOCKABLE` and without `FOLL_NOWAIT` the mmap lock may be dropped, if
+/// `lock` is one that may be ([`Locked::may_drop`]).
 ///
-/// # Safety
-///
-/// With `FOLL_UNLOCKABLE`, `lock` must be a read lock, and `*locked` set to 0 on return means
-/// it was dropped: the caller must then not use `lock`, nor anything found through it, again.
-pub(crate) unsafe fn get_user_pages_walk(
-    lock: &MmapLocked<'_>,
+/// `lock` must be held (C asserts it); one that is not is left alone, as if dropped: 0.
+pub(crate) fn get_user_pages_walk(
+    lock: &mut Locked<'_>,
     start: usize,
     nr_pages: usize,
     flags: FollFlags,
     pages: &mut PagesOut<'_>,
-    locked: &mut c_int,
 ) -> c_long {
+    let Some(held) = lock.held() else {
+        return 0;
+    };
     if nr_pages == 0 {
         return 0;
     }
-    let start = lock.untagged_addr(start);
+    let start = held.locked().untagged_addr(start);
 
     vm_warn_on_once!(pages.is_some() != flags.has_any(Foll::Get | Foll::Pin));
     // FOLL_GET and FOLL_PIN are mutually exclusive.
     vm_warn_on_once!(flags.has_all(Foll::Get | Foll::Pin));
 
     let mut done = 0usize;
-    // SAFETY: By this function's contract.
-    let err = unsafe { walk_range(lock, start, nr_pages, flags, pages, locked, &mut done) };
+    let err = walk_range(held, start, nr_pages, flags, pages, &mut done);
     if done != 0 {
         // CAST: `done <= nr_pages`, a count of pages of an address space.
         done as c_long
@@ -190,22 +183,24 @@ pub(crate) unsafe fn get_user_pages_walk(
     }
 }
 
+/// Where the walk is: the held lock before the first page and after crossing a VMA's end, with
+/// the VMA `start` is in otherwise (C: `__get_user_pages()`'s `vma`).
+enum At<'l, 'a> {
+    Lock(Held<'l, 'a>),
+    Vma(InVma<'l, 'a>),
+}
+
 /// The loop of [`get_user_pages_walk`]: counts the pages done in `*done` and returns why it
 /// stopped early (`Ok` when it stopped because the lock was dropped, or when all is done).
-///
-/// # Safety
-///
-/// As for [`get_user_pages_walk`].
-pub(crate) unsafe fn walk_range(
-    lock: &MmapLocked<'_>,
+pub(crate) fn walk_range(
+    held: Held<'_, '_>,
     mut start: usize,
     mut nr_pages: usize,
     flags: FollFlags,
     pages: &mut PagesOut<'_>,
-    locked: &mut c_int,
     done: &mut usize,
 ) -> Result {
-    let mut vma: Option<&VmaRef> = None;
+    let mut at = At::Lock(held);
     let mut page_mask = 0usize;
     let want_pages = pages.is_some();
     // The entries still to fill: the walk writes them in order, one per page done.
@@ -216,32 +211,34 @@ pub(crate) unsafe fn walk_range(
         let mut found_gate = false;
 
         // The first iteration, or crossing a VMA boundary.
-        let cur = match vma {
-            Some(v) if start < v.end() => v,
-            _ => {
-                let v = if flags.contains(Foll::MadvPopulate) {
+        let mut cur = match at {
+            At::Vma(v) if start < v.vma().end() => v,
+            at => {
+                let held = match at {
+                    At::Vma(v) => v.leave(),
+                    At::Lock(held) => held,
+                };
+                if flags.contains(Foll::MadvPopulate) {
                     // MADV_POPULATE_(READ|WRITE) reports VMA problems its own way.
-                    let v = lock.vma_lookup(start).ok_or(ENOMEM)?;
-                    check_vma_flags(v, flags).map_err(|_| EINVAL)?;
+                    let v = held.vma_lookup(start).map_err(|_| ENOMEM)?;
+                    check_vma_flags(v.vma(), flags).map_err(|_| EINVAL)?;
                     v
                 } else {
-                    match lock.gup_vma_lookup(start) {
-                        Some(v) => {
-                            check_vma_flags(v, flags)?;
+                    match held.gup_vma_lookup(start) {
+                        Ok(v) => {
+                            check_vma_flags(v.vma(), flags)?;
                             v
                         }
-                        None if lock.in_gate_area(start) => {
-                            let (v, p) = get_gate_page(lock, start & PAGE_MASK, flags, want_pages)?;
+                        Err(held) if held.locked().in_gate_area(start) => {
+                            let (v, p) = held.gate_page(start & PAGE_MASK, flags, want_pages)?;
                             page = p.unwrap_or(ptr::null_mut());
                             page_mask = 0;
                             found_gate = true;
                             v
                         }
-                        None => return Err(EFAULT),
+                        Err(_) => return Err(EFAULT),
                     }
-                };
-                vma = Some(v);
-                v
+                }
             }
         };
 
@@ -254,10 +251,11 @@ pub(crate) unsafe fn walk_range(
                 }
                 kernel::task::cond_resched();
 
-                // SAFETY: `cur` is a VMA of the locked mm (it borrows `lock`), and `start` is in
-                // it: `start` was at or above its start when it was looked up, has only grown
-                // since, and is below its end.
-                let unshare = match unsafe { follow_page_mask(cur, start, flags, &mut page_mask) } {
+                // SAFETY: `cur` is a VMA of the locked mm (the lock is held while `cur` lives),
+                // and `start` is in it: `start` was at or above its start when it was looked up,
+                // has only grown since, and is below its end.
+                let followed = unsafe { follow_page_mask(cur.vma(), start, flags, &mut page_mask) };
+                let unshare = match followed {
                     Ok(Some(p)) => {
                         page = p;
                         break;
@@ -275,12 +273,11 @@ pub(crate) unsafe fn walk_range(
                     }
                     Err(e) => return Err(e),
                 };
-                // SAFETY: The lock is held.
-                match unsafe { faultin_page(cur, start, flags, unshare, locked) } {
-                    Ok(()) => {}
+                cur = match faultin_page(cur, start, flags, unshare) {
+                    Ok(cur) => cur,
                     Err(Faultin::Retry | Faultin::Completed) => return Ok(()),
                     Err(Faultin::Err(e)) => return Err(e),
-                }
+                };
             }
         }
 
@@ -304,13 +301,14 @@ pub(crate) unsafe fn walk_range(
             // the caller's array is shorter than its count, which C would write past).
             let n = page_increm.min(out.len());
             let (run, rest) = core::mem::take(&mut out).split_at_mut(n);
-            fill_run(run, page, cur, start);
+            fill_run(run, page, cur.vma(), start);
             out = rest;
         }
 
         *done += page_increm;
         start = start.wrapping_add(page_increm * PAGE_SIZE);
         nr_pages -= page_increm;
+        at = At::Vma(cur);
     }
     Ok(())
 }
@@ -330,43 +328,35 @@ pub(crate) fn gup_signal_pending(flags: FollFlags) -> bool {
 /// [`get_user_pages_walk`] with the mmap lock protocol of the exported entry points
 /// (C: `__get_user_pages_locked()`).
 ///
-/// `*locked == 1`: the caller holds the mmap lock; it may be dropped, and `*locked` is then 0 on
-/// return. `*locked == 0`: the lock is taken and released here, and `*locked` is 0 on return.
-/// Unlike [`get_user_pages_walk`], this does not return 0 for `nr_pages > 0` unless `FOLL_NOWAIT`
-/// is set.
-///
-/// # Safety
-///
-/// `mm` must be valid; `pages` as for [`PagesOut::from_raw`] with `nr_pages` entries.
+/// `lock` held: the caller's lock; it may be dropped (with `FOLL_UNLOCKABLE`, if
+/// [`Locked::may_drop`]), and is then not held on return. Not held: the lock is taken and released
+/// here, and is not held on return. Unlike [`get_user_pages_walk`], this does not return 0 for
+/// `nr_pages > 0` unless `FOLL_NOWAIT` is set.
 ///
 /// Inlined into each entry point, as C's `__always_inline` original is: their calls then go
 /// straight to the walk.
 #[inline(always)]
-pub(crate) unsafe fn get_user_pages_locked(
-    mm: MmPtr,
+pub(crate) fn get_user_pages_locked(
+    lock: &mut Locked<'_>,
     mut start: usize,
     mut nr_pages: usize,
     mut pages: PagesOut<'_>,
-    locked: &mut c_int,
     mut flags: FollFlags,
 ) -> c_long {
     if nr_pages == 0 {
         return 0;
     }
-    // SAFETY: `mm` is valid for the call, by this function's contract.
-    let mm = unsafe { MmRef::from_raw(mm) };
     let mut must_unlock = false;
     // Callers with `*locked == 0` expect GUP to take and release the lock.
-    if *locked == 0 {
-        if mm.read_lock_killable() != 0 {
+    if !lock.is_held() {
+        if lock.read_lock_killable() != 0 {
             return errno_long(EAGAIN);
         }
         must_unlock = true;
-        *locked = 1;
     }
 
     if flags.contains(Foll::Pin) {
-        mm.set_has_pinned();
+        lock.mm().set_has_pinned();
     }
     // Callers that pass pages without FOLL_PIN traditionally get FOLL_GET implied.
     if pages.is_some() && !flags.contains(Foll::Pin) {
@@ -375,19 +365,8 @@ pub(crate) unsafe fn get_user_pages_locked(
 
     let mut pages_done: c_long = 0;
     loop {
-        // SAFETY: `mm` is valid and its lock held: the caller's (for read if FOLL_UNLOCKABLE),
-        // or taken above for read. A lock the walk drops is not used again: `*locked` is then 0,
-        // and the loop takes the lock again before the next walk.
-        let ret = unsafe {
-            get_user_pages_walk(
-                &MmapLocked::assume(mm.as_raw()),
-                start,
-                nr_pages,
-                flags,
-                &mut pages,
-                locked,
-            )
-        };
+        // Held: the caller's lock, or taken above.
+        let ret = get_user_pages_walk(lock, start, nr_pages, flags, &mut pages);
         if !flags.contains(Foll::Unlockable) {
             // VM_FAULT_RETRY could not happen.
             pages_done = ret;
@@ -395,7 +374,7 @@ pub(crate) unsafe fn get_user_pages_locked(
         }
         // VM_FAULT_RETRY and VM_FAULT_COMPLETED never come with an error.
         // CAST: `nr_pages` is a page count of an address space.
-        vm_warn_on_once!(*locked == 0 && (ret < 0 || ret >= nr_pages as c_long));
+        vm_warn_on_once!(!lock.is_held() && (ret < 0 || ret >= nr_pages as c_long));
 
         if ret > 0 {
             // CAST: Positive and at most `nr_pages`.
@@ -406,7 +385,7 @@ pub(crate) unsafe fn get_user_pages_locked(
                 break;
             }
         }
-        if *locked != 0 {
+        if lock.is_held() {
             // VM_FAULT_RETRY did not happen, or it was FOLL_NOWAIT.
             if pages_done == 0 {
                 pages_done = ret;
@@ -428,25 +407,13 @@ pub(crate) unsafe fn get_user_pages_locked(
             if gup_signal_pending(flags) {
                 break Err(errno_long(EINTR));
             }
-            let r = mm.read_lock_killable();
+            let r = lock.read_lock_killable();
             if r != 0 {
                 // CAST: Widening a negative `int`.
                 break Err(r as c_long);
             }
-            *locked = 1;
-            // SAFETY: The lock was just taken for read; if the walk drops it, `*locked` is 0
-            // and the loop takes it again.
-            let r = unsafe {
-                get_user_pages_walk(
-                    &MmapLocked::assume(mm.as_raw()),
-                    start,
-                    1,
-                    flags | Foll::Tried,
-                    &mut pages,
-                    locked,
-                )
-            };
-            if *locked == 0 {
+            let r = get_user_pages_walk(lock, start, 1, flags | Foll::Tried, &mut pages);
+            if !lock.is_held() {
                 // The lock was dropped again: retry until done.
                 vm_warn_on_once!(r != 0);
                 continue;
@@ -477,13 +444,10 @@ pub(crate) unsafe fn get_user_pages_locked(
         pages.advance(1);
         start = start.wrapping_add(PAGE_SIZE);
     }
-    if must_unlock && *locked != 0 {
-        // The lock was dropped on the way, or the caller asked GUP to take it: release it and
-        // tell the caller.
-        // SAFETY: The lock is held for read (`*locked != 0`): taken here, or taken again after a
-        // fault dropped the caller's; nothing found through it is used after this.
-        unsafe { mm.read_unlock() };
-        *locked = 0;
+    if must_unlock {
+        // The lock was dropped on the way, or the caller asked GUP to take it: release it if
+        // held, and tell the caller.
+        lock.read_unlock();
     }
 
     // Pinning nothing means something went wrong, except with FOLL_NOWAIT.
@@ -506,7 +470,9 @@ pub(crate) mod tests {
     use crate::{
         basics::{
             current_mm,
-            vma_from_c, //
+            vma_from_c,
+            MmPtr,
+            MmRef, //
         },
         folio::FolioPage,
         populate::{
@@ -632,6 +598,14 @@ pub(crate) mod tests {
 
         fn vma(&self, addr: usize) -> Option<&VmaRef> {
             self.guard.vma_lookup(addr)
+        }
+
+        /// The lock as the slow path takes it: one the guard keeps (so nothing called with it
+        /// can drop it), with `local` as its `*locked`.
+        fn kept<'a>(&'a self, local: &'a mut c_int) -> Locked<'a> {
+            // SAFETY: `mm` is the test's, and the guard holds its mmap lock for read while
+            // `self` is borrowed.
+            unsafe { Locked::kept(MmRef::from_raw(self.mm), local) }
         }
     }
 
@@ -775,26 +749,15 @@ pub(crate) mod tests {
         m.unmap(1, 1);
         let none = m.at(0);
         let lock = ReadLocked::new();
-        let mut locked: c_int = 1;
-        // SAFETY: The lock is held for read; it may be dropped (then `locked` is 0).
-        let inaccessible =
-            unsafe { faultin_page_range(lock.mm, none, none + PAGE_SIZE, false, &mut locked) };
-        let still = locked;
-        locked = 1;
-        // SAFETY: As above.
-        let hole = unsafe {
-            faultin_page_range(
-                lock.mm,
-                none + PAGE_SIZE,
-                none + 2 * PAGE_SIZE,
-                false,
-                &mut locked,
-            )
-        };
-        let still2 = locked;
+        let mut local = 0;
+        let mut locked = lock.kept(&mut local);
+        let inaccessible = faultin_page_range(&mut locked, none, none + PAGE_SIZE, false);
+        let still = locked.is_held();
+        let hole = faultin_page_range(&mut locked, none + PAGE_SIZE, none + 2 * PAGE_SIZE, false);
+        let still2 = locked.is_held();
         drop(lock);
         // Errors keep the lock.
-        assert_eq!((still, still2), (1, 1));
+        assert!(still && still2);
         // MADV_POPULATE_* reports an unsuitable VMA as EINVAL and a hole as ENOMEM.
         assert_eq!(inaccessible, err(EINVAL));
         assert_eq!(hole, err(ENOMEM));
@@ -846,8 +809,13 @@ pub(crate) mod tests {
         let mut pinned = [ptr::null_mut(); 1];
         // SAFETY: `pinned` has room for one entry.
         let pin = unsafe { crate::pin_user_pages(a + PAGE_SIZE, 1, 0, pinned.as_mut_ptr()) };
-        // SAFETY: `vma` is valid under the lock and covers the range.
-        let populated = unsafe { populate_vma_page_range(vma, a, a + 2 * PAGE_SIZE, None) };
+        let mut local = 0;
+        let mut locked = lock.kept(&mut local);
+        // The VMA of `vma`, which covers the range.
+        let populated = match locked.held().map(|held| held.vma_lookup(a)) {
+            Some(Ok(at)) => populate_vma_page_range(at, a, a + 2 * PAGE_SIZE),
+            _ => err(EFAULT),
+        };
         drop(lock);
         // Unmapped before `target` is freed.
         drop(m);
