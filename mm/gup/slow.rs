@@ -183,16 +183,38 @@ pub(crate) fn get_user_pages_walk(
     }
 }
 
-/// Where the walk is: the held lock before the first page and after crossing a VMA's end, with
-/// the VMA `start` is in otherwise (C: `__get_user_pages()`'s `vma`).
-enum At<'l, 'a> {
-    Lock(Held<'l, 'a>),
-    Vma(InVma<'l, 'a>),
+/// The VMA the walk goes on in from `start` (C: the VMA lookup of `__get_user_pages()`, on its
+/// first page and on crossing a VMA's end), checked for `flags`; for the gate area, the gate VMA
+/// with the gate page (NULL if `want_pages` is not set) as `Some`.
+#[inline(always)]
+fn walk_vma<'l, 'a>(
+    held: Held<'l, 'a>,
+    start: usize,
+    flags: FollFlags,
+    want_pages: bool,
+) -> Result<(InVma<'l, 'a>, Option<PagePtr>)> {
+    if flags.contains(Foll::MadvPopulate) {
+        // MADV_POPULATE_(READ|WRITE) reports VMA problems its own way.
+        let v = held.vma_lookup(start).map_err(|_| ENOMEM)?;
+        check_vma_flags(v.vma(), flags).map_err(|_| EINVAL)?;
+        return Ok((v, None));
+    }
+    match held.gup_vma_lookup(start) {
+        Ok(v) => {
+            check_vma_flags(v.vma(), flags)?;
+            Ok((v, None))
+        }
+        Err(held) if held.locked().in_gate_area(start) => {
+            let (v, p) = held.gate_page(start & PAGE_MASK, flags, want_pages)?;
+            Ok((v, Some(p.unwrap_or(ptr::null_mut()))))
+        }
+        Err(_) => Err(EFAULT),
+    }
 }
 
 /// The loop of [`get_user_pages_walk`]: counts the pages done in `*done` and returns why it
 /// stopped early (`Ok` when it stopped because the lock was dropped, or when all is done).
-pub(crate) fn walk_range(
+fn walk_range(
     held: Held<'_, '_>,
     mut start: usize,
     mut nr_pages: usize,
@@ -200,49 +222,24 @@ pub(crate) fn walk_range(
     pages: &mut PagesOut<'_>,
     done: &mut usize,
 ) -> Result {
-    let mut at = At::Lock(held);
+    if nr_pages == 0 {
+        return Ok(());
+    }
     let mut page_mask = 0usize;
     let want_pages = pages.is_some();
     // The entries still to fill: the walk writes them in order, one per page done.
     let mut out = pages.cursor();
 
-    while nr_pages != 0 {
+    // The VMA `start` is in, looked up again when `start` crosses its end; the gate page, if
+    // `start` is the gate area's.
+    let (mut cur, mut gate) = walk_vma(held, start, flags, want_pages)?;
+    loop {
         let mut page: PagePtr = ptr::null_mut();
-        let mut found_gate = false;
 
-        // The first iteration, or crossing a VMA boundary.
-        let mut cur = match at {
-            At::Vma(v) if start < v.vma().end() => v,
-            at => {
-                let held = match at {
-                    At::Vma(v) => v.leave(),
-                    At::Lock(held) => held,
-                };
-                if flags.contains(Foll::MadvPopulate) {
-                    // MADV_POPULATE_(READ|WRITE) reports VMA problems its own way.
-                    let v = held.vma_lookup(start).map_err(|_| ENOMEM)?;
-                    check_vma_flags(v.vma(), flags).map_err(|_| EINVAL)?;
-                    v
-                } else {
-                    match held.gup_vma_lookup(start) {
-                        Ok(v) => {
-                            check_vma_flags(v.vma(), flags)?;
-                            v
-                        }
-                        Err(held) if held.locked().in_gate_area(start) => {
-                            let (v, p) = held.gate_page(start & PAGE_MASK, flags, want_pages)?;
-                            page = p.unwrap_or(ptr::null_mut());
-                            page_mask = 0;
-                            found_gate = true;
-                            v
-                        }
-                        Err(_) => return Err(EFAULT),
-                    }
-                }
-            }
-        };
-
-        if !found_gate {
+        if let Some(p) = gate.take() {
+            page = p;
+            page_mask = 0;
+        } else {
             // Follow the page, faulting it in until it is there.
             loop {
                 // With a fatal signal pending, stop faulting (and allocating).
@@ -308,9 +305,14 @@ pub(crate) fn walk_range(
         *done += page_increm;
         start = start.wrapping_add(page_increm * PAGE_SIZE);
         nr_pages -= page_increm;
-        at = At::Vma(cur);
+        if nr_pages == 0 {
+            return Ok(());
+        }
+        // Crossing a VMA boundary.
+        if start >= cur.vma().end() {
+            (cur, gate) = walk_vma(cur.leave(), start, flags, want_pages)?;
+        }
     }
-    Ok(())
 }
 
 /// Whether GUP should stop for a signal: always for a fatal one, for any with
