@@ -26,6 +26,7 @@
 
 use core::{
     marker::PhantomData,
+    mem::MaybeUninit,
     ptr::NonNull, //
 };
 
@@ -107,23 +108,27 @@ impl Drop for MemallocPin {
 /// [`slow::get_user_pages_locked`] does; on a migration failure, the errno, with nothing left
 /// pinned.
 ///
-/// # Safety
-///
-/// `pages` must be NULL or valid for reads and writes of `nr_pages` entries, which nobody else
-/// accesses during the call; never NULL with `FOLL_LONGTERM` (which implies `FOLL_PIN`).
+/// `pages` is the caller's array of `nr_pages` entries, which `FOLL_LONGTERM` (implying
+/// `FOLL_PIN`) needs; without one, `FOLL_LONGTERM` does nothing more (the entry points refuse
+/// that).
 ///
 /// Inlined: without `FOLL_LONGTERM` this is the slow path and nothing more, and the entry points
 /// go straight to it, as C's do.
 #[inline(always)]
-pub(crate) unsafe fn gup_longterm_locked(
+pub(crate) fn gup_longterm_locked(
     lock: Locked<'_>,
     start: usize,
     nr_pages: usize,
-    pages: *mut PagePtr,
+    pages: PagesOut<'_>,
     flags: FollFlags,
 ) -> c_long {
-    // SAFETY: This function's contract is the type's invariant.
-    let slow = unsafe { SlowPath::new(lock, start, nr_pages, pages, flags) };
+    let slow = SlowPath {
+        lock,
+        start,
+        nr_pages,
+        pages,
+        flags,
+    };
     match slow.longterm() {
         Ok(longterm) => gup_longterm_migrate(longterm),
         Err(mut slow) => slow.run(),
@@ -137,8 +142,8 @@ pub(crate) unsafe fn gup_longterm_locked(
 /// # Safety
 ///
 /// `mm` must be valid for the call, and the current thread hold its mmap lock for read if and
-/// only if `*locked != 0` (GUP-fast passes 0: the slow path takes the lock); `pages` as for
-/// [`gup_longterm_locked`].
+/// only if `*locked != 0` (GUP-fast passes 0: the slow path takes the lock); `pages` NULL or
+/// valid for reads and writes of `nr_pages` entries, which nobody else accesses during the call.
 #[inline(never)]
 pub(crate) unsafe fn gup_longterm_locked_call(
     mm: MmPtr,
@@ -149,62 +154,34 @@ pub(crate) unsafe fn gup_longterm_locked_call(
     flags: FollFlags,
 ) -> c_long {
     // SAFETY: `mm` is valid for the call and `*locked` says whether its read lock is held, a
-    // hold handed over to the slow path; `pages` as `gup_longterm_locked()` asks.
-    unsafe {
-        gup_longterm_locked(
+    // hold handed over to the slow path; `pages` is NULL or an array of `nr_pages` entries the
+    // call may use alone.
+    let (lock, pages) = unsafe {
+        (
             basics::Locked::read(basics::MmRef::from_raw(mm), locked),
-            start,
-            nr_pages,
-            pages,
-            flags,
+            PagesOut::from_raw(pages, nr_pages),
         )
-    }
+    };
+    gup_longterm_locked(lock, start, nr_pages, pages, flags)
 }
 
 /// The slow path's arguments, as the entry points pass them on, checked by their caller once.
-///
-/// # Invariants
-///
-/// While the value lives: `pages` is NULL or valid for reads and writes of `nr_pages` entries,
-/// which nobody else accesses; with `FOLL_LONGTERM` in `flags`, `pages` is not NULL and
-/// `FOLL_PIN` is set too.
 struct SlowPath<'a> {
     lock: Locked<'a>,
     start: usize,
     nr_pages: usize,
-    pages: *mut PagePtr,
+    pages: PagesOut<'a>,
     flags: FollFlags,
 }
 
 impl<'a> SlowPath<'a> {
-    /// Takes the slow path's arguments.
-    ///
-    /// # Safety
-    ///
-    /// The arguments must be as the type's invariants say, for as long as the value lives.
-    #[inline(always)]
-    unsafe fn new(
-        lock: Locked<'a>,
-        start: usize,
-        nr_pages: usize,
-        pages: *mut PagePtr,
-        flags: FollFlags,
-    ) -> Self {
-        // INVARIANT: By the caller's guarantee.
-        Self {
-            lock,
-            start,
-            nr_pages,
-            pages,
-            flags,
-        }
-    }
-
-    /// The arguments as [`Longterm`] if `FOLL_LONGTERM` is set, else unchanged.
+    /// The arguments as [`Longterm`] if `FOLL_LONGTERM` (with `FOLL_PIN`) is set, else unchanged.
     #[inline(always)]
     fn longterm(self) -> core::result::Result<Longterm<'a>, Self> {
-        if self.flags.contains(Foll::Longterm) {
-            // INVARIANT: `FOLL_LONGTERM` is set.
+        // (The entry points refuse `FOLL_LONGTERM` without `FOLL_PIN`: testing both costs no more
+        // than testing one.)
+        if self.flags.has_all(Foll::Longterm | Foll::Pin) {
+            // INVARIANT: `FOLL_LONGTERM` and `FOLL_PIN` are set.
             Ok(Longterm(self))
         } else {
             Err(self)
@@ -214,10 +191,13 @@ impl<'a> SlowPath<'a> {
     /// Runs the slow path on the caller's page array (C: `__get_user_pages_locked()`).
     #[inline(always)]
     fn run(&mut self) -> c_long {
-        // SAFETY: `pages` is NULL or valid and exclusive for `nr_pages` entries (type
-        // invariant), for as long as `self` is borrowed.
-        let pages = unsafe { PagesOut::from_raw(self.pages, self.nr_pages) };
-        slow::get_user_pages_locked(&mut self.lock, self.start, self.nr_pages, pages, self.flags)
+        slow::get_user_pages_locked(
+            &mut self.lock,
+            self.start,
+            self.nr_pages,
+            self.pages.reborrow(),
+            self.flags,
+        )
     }
 }
 
@@ -225,8 +205,8 @@ impl<'a> SlowPath<'a> {
 ///
 /// # Invariants
 ///
-/// `FOLL_LONGTERM` is set in `self.0.flags`, so (invariant of [`SlowPath`]) `FOLL_PIN` is too
-/// and `self.0.pages` is not NULL.
+/// `FOLL_LONGTERM` and `FOLL_PIN` are set in `self.0.flags`: what the slow path puts in the
+/// array are pins.
 struct Longterm<'a>(SlowPath<'a>);
 
 impl Longterm<'_> {
@@ -237,13 +217,13 @@ impl Longterm<'_> {
         if nr_pinned <= 0 {
             return Err(nr_pinned);
         }
-        // CAST: Positive. The slow path pins at most `nr_pages`, which `len` is kept to so that
-        // the slice below does not depend on it.
-        let len = (nr_pinned as usize).min(self.0.nr_pages);
-        // SAFETY: `pages` is not NULL, valid and exclusive for `nr_pages >= len` entries (type
-        // invariants), and the slow path just filled the first `nr_pinned` with pins
-        // (`FOLL_PIN`), which are handed over; they stay borrowed until the next run.
-        let pinned = unsafe { Pinned::pages(core::slice::from_raw_parts_mut(self.0.pages, len)) };
+        // CAST: Positive. The slow path pins at most `nr_pages`, and `first()` keeps to the
+        // array, so that the slice below does not depend on it.
+        let filled: *mut [MaybeUninit<PagePtr>] = self.0.pages.first(nr_pinned as usize);
+        // SAFETY: The slow path just filled the first `nr_pinned` entries (at least these) with
+        // pins (`FOLL_PIN`: type invariant), so they are initialised, and the pins are handed
+        // over; they stay borrowed until the next run.
+        let pinned = unsafe { Pinned::pages(&mut *(filled as *mut [PagePtr])) };
         Ok((nr_pinned, pinned))
     }
 }

@@ -83,6 +83,7 @@ use pin::{
     PinnedFolios,
     PinnedPages, //
 };
+use slow::PagesOut;
 
 /// `IS_ERR_VALUE()`: a count that is really a negative errno.
 fn is_err_value(x: c_ulong) -> bool {
@@ -326,34 +327,27 @@ pub unsafe extern "C" fn memfd_pin_folios(
 /// does (`locked_given`: the caller's `*locked`, if it passed one), then runs the slow path with
 /// the mmap lock protocol `lock` stands for.
 ///
-/// # Safety
-///
-/// `pages` must be NULL or have room for `nr_pages` entries, not accessed otherwise during the
-/// call.
-///
 /// Inlined into each entry point, so that the checks fold for its `entry`, as with
 /// [`gup_fast_entry`].
 #[inline(always)]
-unsafe fn gup_entry(
+fn gup_entry(
     entry: Entry,
     lock: Locked<'_>,
     locked_given: Option<c_int>,
     start: c_ulong,
     nr_pages: c_ulong,
     gup_flags: c_uint,
-    pages: *mut *mut bindings::page,
+    pages: PagesOut<'_>,
 ) -> c_long {
     let Some(flags) = entry.check_args(
-        !pages.is_null(),
+        pages.is_some(),
         locked_given,
         FollFlags::from_raw(gup_flags),
     ) else {
         // CAST: 0 or -EINVAL.
         return entry.invalid_args_return() as c_long;
     };
-    // SAFETY: `pages` as this function's contract says; not NULL with FOLL_LONGTERM, which the
-    // checks allow only with FOLL_PIN, and FOLL_PIN only with pages.
-    unsafe { longterm::gup_longterm_locked(lock, start, nr_pages, pages, flags) }
+    longterm::gup_longterm_locked(lock, start, nr_pages, pages, flags)
 }
 
 /// The lock of `get_user_pages_remote()` and `pin_user_pages_remote()`: the caller's `*locked`
@@ -409,18 +403,21 @@ pub unsafe extern "C" fn get_user_pages_remote(
     // reference) and its mmap lock held, for read if `locked` is given (which is then valid and
     // 1), else for read or write, throughout the call; `pages` is NULL or has room for
     // `nr_pages` entries, which nobody else accesses meanwhile.
-    unsafe {
-        let (lock, given) = remote_lock(mm, locked, &mut local);
-        gup_entry(
-            Entry::GetUserPagesRemote,
-            lock,
-            given,
-            start,
-            nr_pages,
-            gup_flags,
-            pages,
+    let ((lock, given), pages) = unsafe {
+        (
+            remote_lock(mm, locked, &mut local),
+            PagesOut::from_raw(pages, nr_pages),
         )
-    }
+    };
+    gup_entry(
+        Entry::GetUserPagesRemote,
+        lock,
+        given,
+        start,
+        nr_pages,
+        gup_flags,
+        pages,
+    )
 }
 
 /// [`get_user_pages_remote`] on the current mm, without `locked` (C: `get_user_pages()`).
@@ -439,17 +436,21 @@ pub unsafe extern "C" fn get_user_pages(
     // SAFETY: C's contract for get_user_pages(): the caller holds the current mm's mmap
     // lock, for read or write, throughout the call (and the current task its mm); `pages` is NULL
     // or has room for `nr_pages` entries, which nobody else accesses meanwhile.
-    unsafe {
-        gup_entry(
-            Entry::GetUserPages,
+    let (lock, pages) = unsafe {
+        (
             Locked::kept(basics::MmRef::from_raw(current_mm()), &mut local),
-            None,
-            start,
-            nr_pages,
-            gup_flags,
-            pages,
+            PagesOut::from_raw(pages, nr_pages),
         )
-    }
+    };
+    gup_entry(
+        Entry::GetUserPages,
+        lock,
+        None,
+        start,
+        nr_pages,
+        gup_flags,
+        pages,
+    )
 }
 
 /// [`get_user_pages`] that takes and releases the mmap lock itself
@@ -469,17 +470,21 @@ pub unsafe extern "C" fn get_user_pages_unlocked(
     // SAFETY: C's contract for get_user_pages_unlocked(): the current task keeps its mm
     // (and does not hold its mmap lock: GUP takes it); `pages` is NULL
     // or has room for `nr_pages` entries, which nobody else accesses meanwhile.
-    unsafe {
-        gup_entry(
-            Entry::GetUserPagesUnlocked,
+    let (lock, pages) = unsafe {
+        (
             Locked::not_held(basics::MmRef::from_raw(current_mm()), &mut local),
-            None,
-            start,
-            nr_pages,
-            gup_flags,
-            pages,
+            PagesOut::from_raw(pages, nr_pages),
         )
-    }
+    };
+    gup_entry(
+        Entry::GetUserPagesUnlocked,
+        lock,
+        None,
+        start,
+        nr_pages,
+        gup_flags,
+        pages,
+    )
 }
 
 /// Pins the pages of another process's memory (C: `pin_user_pages_remote()`).
@@ -505,18 +510,21 @@ pub unsafe extern "C" fn pin_user_pages_remote(
     // valid with its mmap lock held (for read if `locked` is given, which is then valid and 1)
     // throughout the call; `pages` NULL (refused by the checks) or with room for `nr_pages`
     // entries, which nobody else accesses meanwhile.
-    unsafe {
-        let (lock, given) = remote_lock(mm, locked, &mut local);
-        gup_entry(
-            Entry::PinUserPagesRemote,
-            lock,
-            given,
-            start,
-            nr_pages,
-            gup_flags,
-            pages,
+    let ((lock, given), pages) = unsafe {
+        (
+            remote_lock(mm, locked, &mut local),
+            PagesOut::from_raw(pages, nr_pages),
         )
-    }
+    };
+    gup_entry(
+        Entry::PinUserPagesRemote,
+        lock,
+        given,
+        start,
+        nr_pages,
+        gup_flags,
+        pages,
+    )
 }
 
 /// Pins pages of the current mm for DMA and the like (C: `pin_user_pages()`).
@@ -537,17 +545,21 @@ pub unsafe extern "C" fn pin_user_pages(
     // SAFETY: C's contract for pin_user_pages(): the caller holds the current mm's mmap
     // lock, for read or write, throughout the call (and the current task its mm); `pages` is NULL
     // or has room for `nr_pages` entries, which nobody else accesses meanwhile.
-    unsafe {
-        gup_entry(
-            Entry::PinUserPages,
+    let (lock, pages) = unsafe {
+        (
             Locked::kept(basics::MmRef::from_raw(current_mm()), &mut local),
-            None,
-            start,
-            nr_pages,
-            gup_flags,
-            pages,
+            PagesOut::from_raw(pages, nr_pages),
         )
-    }
+    };
+    gup_entry(
+        Entry::PinUserPages,
+        lock,
+        None,
+        start,
+        nr_pages,
+        gup_flags,
+        pages,
+    )
 }
 
 /// [`pin_user_pages`] that takes and releases the mmap lock itself
@@ -567,17 +579,21 @@ pub unsafe extern "C" fn pin_user_pages_unlocked(
     // SAFETY: C's contract for pin_user_pages_unlocked(): the current task keeps its mm
     // (and does not hold its mmap lock: GUP takes it); `pages` is NULL
     // or has room for `nr_pages` entries, which nobody else accesses meanwhile.
-    unsafe {
-        gup_entry(
-            Entry::PinUserPagesUnlocked,
+    let (lock, pages) = unsafe {
+        (
             Locked::not_held(basics::MmRef::from_raw(current_mm()), &mut local),
-            None,
-            start,
-            nr_pages,
-            gup_flags,
-            pages,
+            PagesOut::from_raw(pages, nr_pages),
         )
-    }
+    };
+    gup_entry(
+        Entry::PinUserPagesUnlocked,
+        lock,
+        None,
+        start,
+        nr_pages,
+        gup_flags,
+        pages,
+    )
 }
 
 /// The common body of the GUP-fast entry points: checks the arguments as `entry` does, then

@@ -85,8 +85,23 @@ impl<'a> PagesOut<'a> {
         }))
     }
 
-    fn is_some(&self) -> bool {
+    /// Whether there is an array.
+    pub(crate) fn is_some(&self) -> bool {
         self.0.is_some()
+    }
+
+    /// The same array, borrowed for a run of the slow path, which fills it from the start.
+    #[inline(always)]
+    pub(crate) fn reborrow(&mut self) -> PagesOut<'_> {
+        PagesOut(self.0.as_deref_mut())
+    }
+
+    /// The first `n` entries (fewer if the array is shorter; none without an array), once the
+    /// slow path has filled them.
+    pub(crate) fn first(&mut self, n: usize) -> &mut [MaybeUninit<PagePtr>] {
+        let s = self.0.as_deref_mut().unwrap_or_default();
+        let n = n.min(s.len());
+        s.get_mut(..n).unwrap_or_default()
     }
 
     /// Drops the first `n` entries, which the caller has filled.
