@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! What the slow path, GUP-fast and the long-term code all use: errno conversions, page and leaf
-//! sizes, the current mm, VMA lookup with its stack warning, and `MMF_HAS_PINNED`.
+//! sizes, the current mm, the mmap lock with C's `*locked` protocol ([`Locked`]) and VMA lookup
+//! through it, with its stack warning, and `MMF_HAS_PINNED`.
 
 use core::{
     ffi::CStr,

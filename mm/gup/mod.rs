@@ -12,7 +12,8 @@
 //! - [`flags`]: `FOLL_*` as a typed set, and the `is_valid_gup_args()` rules.
 //! - [`folio`]: the page-level checks the accounting needs beside `kernel::mm::folio::Folio`.
 //! - [`basics`]: what the other modules share: errno conversions, page and leaf sizes, the
-//!   current mm, VMA lookup, `MMF_HAS_PINNED`.
+//!   current mm, the mmap lock and `*locked` as types (`Locked`, and `Held`/`InVma` to find
+//!   VMAs and fault with), VMA lookup, `MMF_HAS_PINNED`.
 //! - [`pin`]: reference and pin accounting (`try_grab_folio()`, the `unpin_*()` family), with
 //!   the types that own pins (`FolioPin`, `PinnedPages`, `PinnedFolios`).
 //! - [`walk`]: the slow path's page-table walk (`follow_page_mask()`, `follow_page()`).
