@@ -255,6 +255,21 @@ impl<'a> MmRef<'a> {
         }
     }
 
+    /// The mm of the current task, borrowed from `task` (as [`CurrentTask::mm`] is); `None` in
+    /// a kernel thread without one.
+    ///
+    /// [`CurrentTask::mm`]: kernel::task::CurrentTask::mm
+    #[inline(always)]
+    pub(crate) fn current(task: &'a kernel::task::CurrentTask) -> Option<Self> {
+        let mm = task.mm()?;
+        // INVARIANT: An `MmWithUser` is a valid mm with a user (`mm_users`) for as long as it is
+        // borrowed, and it is borrowed for `'a`.
+        Some(Self {
+            mm: mm.as_raw(),
+            _mm: PhantomData,
+        })
+    }
+
     /// The mm, for C calls.
     #[inline(always)]
     pub(crate) fn as_raw(&self) -> MmPtr {

@@ -622,7 +622,8 @@ unsafe fn gup_fast_entry(
     // CAST: As C, which converts the `int` count to `unsigned long`: a negative one
     // sign-extends to a huge count, refused by the range checks.
     let nr_pages = nr_pages as c_long as c_ulong;
-    // SAFETY: By the caller's guarantee.
+    // SAFETY: `pages` has room for the caller's `nr_pages` entries (this function's contract),
+    // and `check_args()` refused a NULL `pages`; the count is the same after the conversion.
     let ret = unsafe { fast::gup_fast_fallback(start, nr_pages, flags, pages) };
     // CAST: At most `nr_pages`, which came from an `int`, or a negative errno.
     ret as c_int
@@ -647,7 +648,8 @@ pub unsafe extern "C" fn get_user_pages_fast_only(
     gup_flags: c_uint,
     pages: *mut *mut bindings::page,
 ) -> c_int {
-    // SAFETY: By the caller's guarantee.
+    // SAFETY: C's contract for get_user_pages_fast_only(), callable in atomic context: `pages`
+    // has room for `nr_pages` entries; nothing else is asked (no mmap lock, no sleeping).
     unsafe {
         gup_fast_entry(
             Entry::GetUserPagesFastOnly,
@@ -675,7 +677,8 @@ pub unsafe extern "C" fn get_user_pages_fast(
     gup_flags: c_uint,
     pages: *mut *mut bindings::page,
 ) -> c_int {
-    // SAFETY: By the caller's guarantee.
+    // SAFETY: C's contract for get_user_pages_fast(): `pages` has room for `nr_pages`
+    // entries, and the caller may sleep (the slow path takes the mmap lock).
     unsafe { gup_fast_entry(Entry::GetUserPagesFast, start, nr_pages, gup_flags, pages) }
 }
 
@@ -697,7 +700,8 @@ pub unsafe extern "C" fn pin_user_pages_fast(
     gup_flags: c_uint,
     pages: *mut *mut bindings::page,
 ) -> c_int {
-    // SAFETY: By the caller's guarantee.
+    // SAFETY: C's contract for pin_user_pages_fast(): `pages` has room for `nr_pages` entries,
+    // which become pins the caller owns, and the caller may sleep.
     unsafe { gup_fast_entry(Entry::PinUserPagesFast, start, nr_pages, gup_flags, pages) }
 }
 

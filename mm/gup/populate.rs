@@ -19,13 +19,13 @@ use kernel::{
         c_long, //
     },
     prelude::*,
-    vm_warn_on_once, //
+    vm_warn_on_once,
+    warn_on_once, //
 };
 
 use crate::{
     basics::{
         access_ok,
-        current_mm,
         errno_long,
         InVma,
         Locked,
@@ -133,9 +133,12 @@ pub(crate) fn faultin_page_range(
 /// The VMAs already carry the wanted flags; the mmap lock must not be held. Returns 0 or a
 /// negative errno.
 pub(crate) fn mm_populate(start: usize, len: usize, ignore_errors: bool) -> c_int {
-    // SAFETY: The current task's mm, which it keeps (`mm_users`) while it runs; mlock() and
-    // mmap() call this in the task's user context.
-    let mm = unsafe { MmRef::from_raw(current_mm()) };
+    let task = kernel::current!();
+    // mlock() and mmap() call this in the user context of a task with an mm.
+    let Some(mm) = MmRef::current(task) else {
+        warn_on_once!(true);
+        return -(bindings::EFAULT as c_int);
+    };
     let end = start.wrapping_add(len);
     // The end of the VMA of the last round, while the lock has stayed held since.
     let mut vma_end: Option<usize> = None;
@@ -272,9 +275,13 @@ pub(crate) fn fault_in_safe_writeable(uaddr: usize, size: usize) -> usize {
     if size == 0 {
         return 0;
     }
-    // SAFETY: The current task's mm, which it keeps (`mm_users`) while it runs; callers are in
-    // the user context of a task with an mm (as C's `mmap_read_lock(current->mm)` needs).
-    let mm = unsafe { MmRef::from_raw(current_mm()) };
+    let task = kernel::current!();
+    // Callers are in the user context of a task with an mm (C would oops on a NULL one); without
+    // one, nothing can be faulted in.
+    let Some(mm) = MmRef::current(task) else {
+        warn_on_once!(true);
+        return size;
+    };
     let mut unlocked = false;
     let mut locked: c_int = 0;
     let mut lock = Locked::not_held(mm, &mut locked);
