@@ -23,6 +23,8 @@
 //! - [`populate`]: populate, `MADV_POPULATE_*`, `get_dump_page()` and `fault_in_*()`.
 //! - [`fast`]: GUP-fast, the lockless walk with interrupts off, and its fallback to the slow
 //!   path.
+//! - [`lockless`]: GUP-fast's types: `IrqsOff` (interrupts are off), cursors over the entries of
+//!   each level, the mapped PTE table, and the speculative reference of `try_get_folio()`.
 //! - [`longterm`]: `FOLL_LONGTERM` migration out of CMA, `ZONE_MOVABLE` and device memory, and
 //!   `memfd_pin_folios()`.
 //!
@@ -30,10 +32,12 @@
 //! `EXPORT_SYMBOL` lines) and `rust/helpers/gup.c`, the C helpers that only this crate calls.
 //!
 //! Folios, page-table entries and VMAs are the kernel crate's types: `&Folio` and `&VmaRef`
-//! borrowed from whoever keeps them alive (a page-table lock, a pin, the mmap lock), and
+//! borrowed from whoever keeps them alive (a page-table lock, a pin, the mmap lock),
 //! `kernel::mm::pgtable::{Pte, Pmd, Pud, P4d, Pgd}` for entries read out of a table, whose
-//! predicates are safe. What stays `unsafe` here is reading through table pointers, turning a
-//! page pointer into its folio, and giving up references and pins.
+//! predicates are safe, and `kernel::mm::pgtable::PgtableWalk` and its slots for the slow
+//! path's walk. What stays `unsafe` here is the lockless walk's raw reads, turning a page
+//! pointer into its folio, giving up references and pins, and the C entry points' conversion
+//! of their raw arguments.
 //!
 //! See `Documentation/core-api/pin_user_pages.rst` for what a pin is and which call to use.
 
