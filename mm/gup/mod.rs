@@ -355,31 +355,79 @@ fn gup_entry(
     longterm::gup_longterm_locked(lock, start, nr_pages, pages, flags)
 }
 
-/// The lock of `get_user_pages_remote()` and `pin_user_pages_remote()`: the caller's `*locked`
-/// (and its value, for the argument checks) if given, else the lock the caller holds and keeps.
+/// The body of `get_user_pages_remote()` and `pin_user_pages_remote()`: converts the raw
+/// arguments once, then [`gup_entry`].
+///
+/// The lock is the caller's `*locked` (its value kept for the argument checks) if given, else
+/// the lock the caller holds and keeps.
 ///
 /// # Safety
 ///
-/// `mm` must be valid for `'a`, and `locked` NULL or valid for `'a` and not accessed otherwise
-/// meanwhile. With `locked`, the current thread holds `mm`'s mmap lock for read if `*locked !=
-/// 0`, and hands the hold over; without, it holds the lock, for read or write, for `'a`.
+/// `mm` must be valid for the call, and `locked` NULL or valid for the call and not accessed
+/// otherwise meanwhile. With `locked`, the current thread holds `mm`'s mmap lock for read if
+/// `*locked != 0`, and hands the hold over; without, it holds the lock, for read or write, for
+/// the call. `pages` NULL or with room for `nr_pages` entries, which nobody else accesses
+/// meanwhile.
 #[inline(always)]
-unsafe fn remote_lock<'a>(
+unsafe fn remote_entry(
+    entry: Entry,
     mm: *mut bindings::mm_struct,
+    start: c_ulong,
+    nr_pages: c_ulong,
+    gup_flags: c_uint,
+    pages: *mut *mut bindings::page,
     locked: *mut c_int,
-    local: &'a mut c_int,
-) -> (Locked<'a>, Option<c_int>) {
-    // SAFETY: By the caller's guarantee, for each case.
-    unsafe {
+) -> c_long {
+    let mut local = 0;
+    // SAFETY: By the caller's guarantee, for each case: `mm` valid for the call; with `locked`,
+    // its read lock held iff `*locked != 0` and handed over (`Locked::read()`), without, held
+    // for the call (`Locked::kept()`); `pages` as `PagesOut::from_raw()` asks. The values
+    // borrow for the length of this call only.
+    let ((lock, given), pages) = unsafe {
         let mm = basics::MmRef::from_raw(mm);
-        match locked.as_mut() {
+        let lock = match locked.as_mut() {
             Some(l) => {
                 let val = *l;
                 (Locked::read(mm, l), Some(val))
             }
-            None => (Locked::kept(mm, local), None),
-        }
-    }
+            None => (Locked::kept(mm, &mut local), None),
+        };
+        (lock, PagesOut::from_raw(pages, nr_pages))
+    };
+    gup_entry(entry, lock, given, start, nr_pages, gup_flags, pages)
+}
+
+/// The body of the entry points on the current mm (`get_user_pages()`, `pin_user_pages()` and
+/// their `_unlocked()` forms): converts the raw arguments once, then [`gup_entry`].
+///
+/// # Safety
+///
+/// The current task has an mm. If `held`, the current thread holds its mmap lock, for read or
+/// write, for the call; if not, it does not hold it (GUP takes it). `pages` NULL or with room
+/// for `nr_pages` entries, which nobody else accesses meanwhile.
+#[inline(always)]
+unsafe fn current_entry(
+    entry: Entry,
+    held: bool,
+    start: c_ulong,
+    nr_pages: c_ulong,
+    gup_flags: c_uint,
+    pages: *mut *mut bindings::page,
+) -> c_long {
+    let mut local = 0;
+    // SAFETY: `current->mm` is valid while the task runs in it (the caller's guarantee that it
+    // has one); the lock is held for the call if `held` (`kept()`'s precondition), else not
+    // held, which `not_held()` expects; `pages` as the caller guarantees.
+    let (lock, pages) = unsafe {
+        let mm = basics::MmRef::from_raw(current_mm());
+        let lock = if held {
+            Locked::kept(mm, &mut local)
+        } else {
+            Locked::not_held(mm, &mut local)
+        };
+        (lock, PagesOut::from_raw(pages, nr_pages))
+    };
+    gup_entry(entry, lock, None, start, nr_pages, gup_flags, pages)
 }
 
 /// Takes references on the pages of another process's memory (C: `get_user_pages_remote()`).
@@ -403,26 +451,21 @@ pub unsafe extern "C" fn get_user_pages_remote(
     pages: *mut *mut bindings::page,
     locked: *mut c_int,
 ) -> c_long {
-    let mut local = 0;
     // SAFETY: C's contract for get_user_pages_remote(): `mm` is valid (the caller holds a
     // reference) and its mmap lock held, for read if `locked` is given (which is then valid and
     // 1), else for read or write, throughout the call; `pages` is NULL or has room for
     // `nr_pages` entries, which nobody else accesses meanwhile.
-    let ((lock, given), pages) = unsafe {
-        (
-            remote_lock(mm, locked, &mut local),
-            PagesOut::from_raw(pages, nr_pages),
+    unsafe {
+        remote_entry(
+            Entry::GetUserPagesRemote,
+            mm,
+            start,
+            nr_pages,
+            gup_flags,
+            pages,
+            locked,
         )
-    };
-    gup_entry(
-        Entry::GetUserPagesRemote,
-        lock,
-        given,
-        start,
-        nr_pages,
-        gup_flags,
-        pages,
-    )
+    }
 }
 
 /// [`get_user_pages_remote`] on the current mm, without `locked` (C: `get_user_pages()`).
@@ -437,25 +480,10 @@ pub unsafe extern "C" fn get_user_pages(
     gup_flags: c_uint,
     pages: *mut *mut bindings::page,
 ) -> c_long {
-    let mut local = 0;
     // SAFETY: C's contract for get_user_pages(): the caller holds the current mm's mmap
     // lock, for read or write, throughout the call (and the current task its mm); `pages` is NULL
     // or has room for `nr_pages` entries, which nobody else accesses meanwhile.
-    let (lock, pages) = unsafe {
-        (
-            Locked::kept(basics::MmRef::from_raw(current_mm()), &mut local),
-            PagesOut::from_raw(pages, nr_pages),
-        )
-    };
-    gup_entry(
-        Entry::GetUserPages,
-        lock,
-        None,
-        start,
-        nr_pages,
-        gup_flags,
-        pages,
-    )
+    unsafe { current_entry(Entry::GetUserPages, true, start, nr_pages, gup_flags, pages) }
 }
 
 /// [`get_user_pages`] that takes and releases the mmap lock itself
@@ -471,25 +499,19 @@ pub unsafe extern "C" fn get_user_pages_unlocked(
     pages: *mut *mut bindings::page,
     gup_flags: c_uint,
 ) -> c_long {
-    let mut local = 0;
     // SAFETY: C's contract for get_user_pages_unlocked(): the current task keeps its mm
     // (and does not hold its mmap lock: GUP takes it); `pages` is NULL
     // or has room for `nr_pages` entries, which nobody else accesses meanwhile.
-    let (lock, pages) = unsafe {
-        (
-            Locked::not_held(basics::MmRef::from_raw(current_mm()), &mut local),
-            PagesOut::from_raw(pages, nr_pages),
+    unsafe {
+        current_entry(
+            Entry::GetUserPagesUnlocked,
+            false,
+            start,
+            nr_pages,
+            gup_flags,
+            pages,
         )
-    };
-    gup_entry(
-        Entry::GetUserPagesUnlocked,
-        lock,
-        None,
-        start,
-        nr_pages,
-        gup_flags,
-        pages,
-    )
+    }
 }
 
 /// Pins the pages of another process's memory (C: `pin_user_pages_remote()`).
@@ -510,26 +532,21 @@ pub unsafe extern "C" fn pin_user_pages_remote(
     pages: *mut *mut bindings::page,
     locked: *mut c_int,
 ) -> c_long {
-    let mut local = 0;
     // SAFETY: C's contract for pin_user_pages_remote(), as for get_user_pages_remote(): `mm`
     // valid with its mmap lock held (for read if `locked` is given, which is then valid and 1)
     // throughout the call; `pages` NULL (refused by the checks) or with room for `nr_pages`
     // entries, which nobody else accesses meanwhile.
-    let ((lock, given), pages) = unsafe {
-        (
-            remote_lock(mm, locked, &mut local),
-            PagesOut::from_raw(pages, nr_pages),
+    unsafe {
+        remote_entry(
+            Entry::PinUserPagesRemote,
+            mm,
+            start,
+            nr_pages,
+            gup_flags,
+            pages,
+            locked,
         )
-    };
-    gup_entry(
-        Entry::PinUserPagesRemote,
-        lock,
-        given,
-        start,
-        nr_pages,
-        gup_flags,
-        pages,
-    )
+    }
 }
 
 /// Pins pages of the current mm for DMA and the like (C: `pin_user_pages()`).
@@ -546,25 +563,10 @@ pub unsafe extern "C" fn pin_user_pages(
     gup_flags: c_uint,
     pages: *mut *mut bindings::page,
 ) -> c_long {
-    let mut local = 0;
     // SAFETY: C's contract for pin_user_pages(): the caller holds the current mm's mmap
     // lock, for read or write, throughout the call (and the current task its mm); `pages` is NULL
     // or has room for `nr_pages` entries, which nobody else accesses meanwhile.
-    let (lock, pages) = unsafe {
-        (
-            Locked::kept(basics::MmRef::from_raw(current_mm()), &mut local),
-            PagesOut::from_raw(pages, nr_pages),
-        )
-    };
-    gup_entry(
-        Entry::PinUserPages,
-        lock,
-        None,
-        start,
-        nr_pages,
-        gup_flags,
-        pages,
-    )
+    unsafe { current_entry(Entry::PinUserPages, true, start, nr_pages, gup_flags, pages) }
 }
 
 /// [`pin_user_pages`] that takes and releases the mmap lock itself
@@ -580,25 +582,19 @@ pub unsafe extern "C" fn pin_user_pages_unlocked(
     pages: *mut *mut bindings::page,
     gup_flags: c_uint,
 ) -> c_long {
-    let mut local = 0;
     // SAFETY: C's contract for pin_user_pages_unlocked(): the current task keeps its mm
     // (and does not hold its mmap lock: GUP takes it); `pages` is NULL
     // or has room for `nr_pages` entries, which nobody else accesses meanwhile.
-    let (lock, pages) = unsafe {
-        (
-            Locked::not_held(basics::MmRef::from_raw(current_mm()), &mut local),
-            PagesOut::from_raw(pages, nr_pages),
+    unsafe {
+        current_entry(
+            Entry::PinUserPagesUnlocked,
+            false,
+            start,
+            nr_pages,
+            gup_flags,
+            pages,
         )
-    };
-    gup_entry(
-        Entry::PinUserPagesUnlocked,
-        lock,
-        None,
-        start,
-        nr_pages,
-        gup_flags,
-        pages,
-    )
+    }
 }
 
 /// The common body of the GUP-fast entry points: checks the arguments as `entry` does, then
