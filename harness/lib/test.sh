@@ -61,7 +61,7 @@ step_selftests() {
 	fi
 	mkdir -p "$CACHE/$sdir"
 	local targets="" t
-	for t in $SELFTESTS; do targets="$targets $IN/$sdir/$t"; done
+	for t in $SELFTESTS; do [ "$t" = cow ] || targets="$targets $IN/$sdir/$t"; done
 	log "selftests: building $SELFTESTS (static, ${cc##*=})"
 	if ! inchroot "cd $IN/linux && make -C tools/testing/selftests/mm OUTPUT=$IN/$sdir $cc \
 		KHDR_INCLUDES='-isystem $IN/build/$hdr/usr/include' EXTRA_CFLAGS=-static LDFLAGS=-static $targets" \
@@ -69,6 +69,21 @@ step_selftests() {
 		tail -20 "$CACHE/$sdir/build.log" >&2
 		die "selftests build failed (log: $CACHE/$sdir/build.log)"
 	fi
+	# cow with harness/guest/iowq_keepalive.c linked in (its own make, as
+	# the file goes in through EXTRA_CFLAGS): a ring held for the life of
+	# the process keeps the stock io-wq's exit-on-idle window shut, which
+	# cow otherwise opens at every io_uring case (docs/reliability.md,
+	# section 1). Rebuilt every time: make does not know the extra file.
+	rm -f "$CACHE/$sdir/cow"
+	if ! inchroot "cd $IN/linux && make -C tools/testing/selftests/mm OUTPUT=$IN/$sdir $cc \
+		KHDR_INCLUDES='-isystem $IN/build/$hdr/usr/include' \
+		EXTRA_CFLAGS='-static /repo/harness/guest/iowq_keepalive.c' LDFLAGS=-static $IN/$sdir/cow" \
+		>> "$CACHE/$sdir/build.log" 2>&1; then
+		tail -20 "$CACHE/$sdir/build.log" >&2
+		die "selftests build of cow failed (log: $CACHE/$sdir/build.log)"
+	fi
+	grep -qa iowq_keepalive_fd "$CACHE/$sdir/cow" ||
+		die "selftests: cow was built without harness/guest/iowq_keepalive.c"
 	# The other directories use lib.mk's own rules, which take -static
 	# through USERCFLAGS/USERLDFLAGS.
 	local d progs=""
@@ -562,10 +577,11 @@ step_boot() { # step_boot KIND RESDIR [VARIANT]
 	# KASAN and lockdep under TCG are several times slower.
 	[ "$kind" = debug ] && timeout=$((QEMU_TIMEOUT * 2))
 	# The iouring_ro_loop and faultinj suites' settings (see
-	# harness/guest/init), e.g. RUST_GUP_FAULTINJ_PROGS=cow,gup_longterm.
+	# harness/guest/init), e.g. RUST_GUP_FAULTINJ_PROGS=cow,gup_longterm,
+	# and RUST_GUP_TIMEOUT, /init's per-case time limit (default 900 s).
 	local v env
 	for v in loop_iters loop_secs loop_kind loop_hang_secs faultinj_secs faultinj_percent \
-		faultinj_progs fuzz_secs fuzz_children fuzz_seed soak_secs soak_round; do
+		faultinj_progs fuzz_secs fuzz_children fuzz_seed soak_secs soak_round timeout; do
 		env=RUST_GUP_${v^^}
 		[ -z "${!env:-}" ] || append="$append rust_gup.$v=${!env// /_}"
 	done
