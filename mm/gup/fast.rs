@@ -325,8 +325,8 @@ impl<'a> Kept<'a> {
     /// The page's index in the folio (C: `folio_page_idx()`).
     #[inline(always)]
     fn index(&self) -> usize {
-        // SAFETY: `page` is a page of `folio` (type invariant).
-        unsafe { self.folio.page_idx(self.page.as_ptr()) }
+        // `page` is a page of `folio` (type invariant): the index is its own.
+        self.folio.index_of(self.page)
     }
 
     /// Takes `refs` more references or pins with `flags` on the folio, for the `refs` pages

@@ -390,11 +390,13 @@ pub(crate) unsafe fn unpin_page_range(page: PagePtr, npages: usize, make_dirty: 
         // No wrap: `i < npages`, and the range is in the memmap.
         let next = page.wrapping_add(i);
         // SAFETY: `i < npages`, so `next` is a page of the caller's pinned range, pinned until
-        // the put below.
-        let folio = unsafe { Folio::from_page(next) };
+        // the put below (which keeps its folio referenced and whole).
+        let next = unsafe { FolioPage::from_raw(next) };
+        let folio = next.folio();
         let nr = if folio.is_large() {
-            // SAFETY: `next` is a page of `folio`.
-            let left_in_folio = folio.nr_pages() - unsafe { folio.page_idx(next) };
+            // `next` is a page of `folio`: its index is below the folio's size (and the loop
+            // moves on by one page at least even if it were not).
+            let left_in_folio = folio.nr_pages().saturating_sub(folio.index_of(next)).max(1);
             core::cmp::min(npages - i, left_in_folio)
         } else {
             1

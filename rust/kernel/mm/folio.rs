@@ -184,13 +184,14 @@ impl Folio {
 
     /// Returns the index of `page` within the folio (C: `folio_page_idx()`).
     ///
-    /// # Safety
-    ///
-    /// `page` must be a page of this folio.
+    /// For a page of another folio the number means nothing (it is a distance in the memmap),
+    /// which is why callers that know only the page use [`FolioPage::index_in_folio`]; this one
+    /// is for callers that hold the folio already and save the lookup.
     #[inline(always)]
-    pub unsafe fn page_idx(&self, page: *const bindings::page) -> usize {
-        // SAFETY: `page` belongs to this valid folio, by the caller's guarantee.
-        unsafe { bindings::folio_page_idx(self.as_ptr(), page) }
+    pub fn index_of(&self, page: &FolioPage) -> usize {
+        // SAFETY: Both are valid (type invariants); the helper only computes the distance of
+        // two page addresses (or their pfns), reading neither.
+        unsafe { bindings::folio_page_idx(self.as_ptr(), page.as_ptr()) }
     }
 
     /// Returns the reference count (C: `folio_ref_count()`).
@@ -458,8 +459,7 @@ impl FolioPage {
     /// The page's index within its folio (C: `folio_page_idx()`).
     #[inline(always)]
     pub fn index_in_folio(&self) -> usize {
-        // SAFETY: `self` is a page of `self.folio()`.
-        unsafe { self.folio().page_idx(self.as_ptr()) }
+        self.folio().index_of(self)
     }
 
     /// Returns `true` for a page of an anonymous folio (C: `PageAnon()`).
