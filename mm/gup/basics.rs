@@ -90,7 +90,7 @@ pub(crate) unsafe fn vma_from_c<'a>(vma: *mut bindings::vm_area_struct) -> Optio
 /// `self.mm` is a valid mm whose mmap lock the current thread holds while the value lives (at
 /// most `'a`).
 pub(crate) struct MmapLocked<'a> {
-    mm: NonNull<bindings::mm_struct>,
+    mm: MmPtr,
     _lock: PhantomData<&'a bindings::mm_struct>,
 }
 
@@ -105,10 +105,9 @@ impl<'a> MmapLocked<'a> {
     unsafe fn assume(mm: MmPtr) -> Self {
         // SAFETY: A valid mm, by the caller's guarantee.
         unsafe { bindings::mmap_assert_locked(mm) };
-        // INVARIANT: By the caller's guarantee; NULL is not a valid mm.
+        // INVARIANT: By the caller's guarantee.
         Self {
-            // SAFETY: A valid mm is not NULL.
-            mm: unsafe { NonNull::new_unchecked(mm) },
+            mm,
             _lock: PhantomData,
         }
     }
@@ -116,7 +115,7 @@ impl<'a> MmapLocked<'a> {
     /// The mm, for C calls.
     #[inline(always)]
     pub(crate) fn as_raw(&self) -> MmPtr {
-        self.mm.as_ptr()
+        self.mm
     }
 
     /// The first VMA that ends above `addr` (C: `find_vma()`).
@@ -301,6 +300,32 @@ impl<'a> MmRef<'a> {
     pub(crate) unsafe fn read_unlock(&self) {
         // SAFETY: A valid mm (type invariant), whose lock the caller holds for read.
         unsafe { bindings::mmap_read_unlock(self.as_raw()) };
+    }
+
+    /// Tells lockdep that the mmap lock may be taken for read here (C: `might_lock_read()` on
+    /// it, as `gup_fast_fallback()` does when it may fall back to the slow path); nothing without
+    /// lockdep.
+    #[inline(always)]
+    pub(crate) fn might_lock_read(&self) {
+        // SAFETY: A valid mm (type invariant); only lockdep's state is looked at.
+        unsafe { bindings::gup_might_lock_mmap_read(self.as_raw()) };
+    }
+
+    /// Starts a read of `mm->write_protect_seq` (C: `raw_seqcount_try_begin()`): the count, or
+    /// `None` while fork() is write-protecting the mm (an odd count).
+    #[inline(always)]
+    pub(crate) fn write_protect_seq_try_begin(&self) -> Option<c_uint> {
+        let mut seq = 0;
+        // SAFETY: A valid mm (type invariant); `seq` is a local the helper writes.
+        unsafe { bindings::gup_write_protect_seq_try_begin(self.as_raw(), &mut seq) }.then_some(seq)
+    }
+
+    /// Whether fork() write-protected the mm since [`Self::write_protect_seq_try_begin`] gave
+    /// `seq` (C: `read_seqcount_retry()`).
+    #[inline(always)]
+    pub(crate) fn write_protect_seq_retry(&self, seq: c_uint) -> bool {
+        // SAFETY: A valid mm (type invariant); the count is only read.
+        unsafe { bindings::gup_write_protect_seq_retry(self.as_raw(), seq) }
     }
 
     /// Sets `MMF_HAS_PINNED`, which fork() reads to copy pinned anonymous pages; only if not yet
@@ -645,14 +670,4 @@ impl<'l, 'a> InVma<'l, 'a> {
         }
         Faulted::Held(self, ret)
     }
-}
-
-/// [`MmRef::set_has_pinned`] on a raw mm.
-///
-/// # Safety
-///
-/// `mm` must be valid.
-pub(crate) unsafe fn mm_set_has_pinned_flag(mm: MmPtr) {
-    // SAFETY: Valid for this call, by the caller's guarantee.
-    unsafe { MmRef::from_raw(mm) }.set_has_pinned();
 }

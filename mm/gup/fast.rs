@@ -63,6 +63,7 @@ use crate::{
     basics::{
         self,
         MmPtr,
+        MmRef,
         PAGE_MASK,
         PAGE_SHIFT,
         PAGE_SIZE, //
@@ -1012,11 +1013,11 @@ unsafe fn pgd_range_one(
 ///
 /// # Safety
 ///
-/// `start < end <= TASK_SIZE_MAX`, page aligned; `pages` valid for writing
-/// `(end - start) >> PAGE_SHIFT` entries. Process context.
+/// `mm` is the current task's mm; `start < end <= TASK_SIZE_MAX`, page aligned; `pages` valid
+/// for writing `(end - start) >> PAGE_SHIFT` entries. Process context.
 #[inline(always)]
 unsafe fn gup_fast(
-    mm: MmPtr,
+    mm: &MmRef<'_>,
     start: usize,
     end: usize,
     flags: FollFlags,
@@ -1029,10 +1030,12 @@ unsafe fn gup_fast(
 
     let pin = flags.contains(Foll::Pin);
     let mut seq = 0;
-    // An odd count: fork() is write-protecting right now, and the walk would fail anyway.
-    // SAFETY: `mm` is the current mm.
-    if pin && !unsafe { bindings::gup_write_protect_seq_try_begin(mm, &mut seq) } {
-        return 0;
+    if pin {
+        // An odd count: fork() is write-protecting right now, and the walk would fail anyway.
+        match mm.write_protect_seq_try_begin() {
+            Some(s) => seq = s,
+            None => return 0,
+        }
     }
 
     // INVARIANT: The caller gives room for the `(end - start) >> PAGE_SHIFT` entries from
@@ -1049,10 +1052,10 @@ unsafe fn gup_fast(
     IrqsOff::with(|irqs| {
         if end.wrapping_sub(start) == PAGE_SIZE {
             // SAFETY: `mm` is current's and the range was checked by the caller; one page.
-            unsafe { pgd_range_one(irqs, mm, start, end, flags, checks, &mut out) }
+            unsafe { pgd_range_one(irqs, mm.as_raw(), start, end, flags, checks, &mut out) }
         } else {
             // SAFETY: `mm` is current's and the range was checked by the caller.
-            let pgds = unsafe { Entries::<Pgd, false>::current(irqs, mm, start, end) };
+            let pgds = unsafe { Entries::<Pgd, false>::current(irqs, mm.as_raw(), start, end) };
             pgd_range(pgds, flags, checks, &mut out)
         }
     });
@@ -1062,8 +1065,7 @@ unsafe fn gup_fast(
         // SAFETY: The first `nr` entries are the pages just pinned, whose pins are handed back
         // below or, if kept, go to the caller with the array.
         let pinned = unsafe { PinnedPages::from_raw(pages, nr) };
-        // SAFETY: `mm` is the current mm.
-        if unsafe { bindings::gup_write_protect_seq_retry(mm, seq) } {
+        if mm.write_protect_seq_retry(seq) {
             // fork() write-protected the mm meanwhile: some of these anonymous pages may now be
             // shared, so no sanity check, just give the pins back.
             pinned.put_back();
@@ -1099,14 +1101,15 @@ pub(crate) unsafe fn gup_fast_fallback(
     if warn_on_once!(flags.has_bits_outside(FAST_ALLOWED)) {
         return basics::errno_long(EINVAL);
     }
-    let mm = basics::current_mm();
+    // SAFETY: GUP-fast runs in process context on a task with an mm (the entry points' contract:
+    // C dereferences `current->mm` here without a check), and the task keeps its mm while it
+    // runs, which is longer than this call.
+    let mm = unsafe { MmRef::from_raw(basics::current_mm()) };
     if flags.contains(Foll::Pin) {
-        // SAFETY: `mm` is the current, live mm.
-        unsafe { basics::mm_set_has_pinned_flag(mm) };
+        mm.set_has_pinned();
     }
     if cfg!(CONFIG_LOCKDEP) && !flags.contains(Foll::FastOnly) {
-        // SAFETY: `mm` is the current, live mm.
-        unsafe { bindings::gup_might_lock_mmap_read(mm) };
+        mm.might_lock_read();
     }
 
     let start = kernel::mm::untagged_addr(start) & PAGE_MASK;
@@ -1126,7 +1129,7 @@ pub(crate) unsafe fn gup_fast_fallback(
     let nr_pinned = if start < end {
         // SAFETY: `start < end <= TASK_SIZE_MAX`, page aligned; `pages` has room for `nr_pages`
         // entries, at least `(end - start) >> PAGE_SHIFT`.
-        unsafe { gup_fast(mm, start, end, flags, pages) }
+        unsafe { gup_fast(&mm, start, end, flags, pages) }
     } else {
         0
     };
@@ -1143,7 +1146,7 @@ pub(crate) unsafe fn gup_fast_fallback(
     // SAFETY: `mm` is current's; the rest of `pages` has room for the rest of the range.
     let ret = unsafe {
         crate::longterm::gup_longterm_locked_call(
-            mm,
+            mm.as_raw(),
             start.wrapping_add(nr_pinned << PAGE_SHIFT),
             nr_pages.wrapping_sub(nr_pinned),
             pages.wrapping_add(nr_pinned),
