@@ -198,8 +198,7 @@ impl<'a> Refd<'a> {
     /// Gives the references back.
     #[inline(always)]
     fn put(self) {
-        // SAFETY: Owned by `self` (type invariant), which goes.
-        unsafe { self.folio.put_refs(self.refs.get()) };
+        self.into_refs(Foll::Get.into()).put();
     }
 
     /// Keeps them as references (`FOLL_GET`).
@@ -281,8 +280,7 @@ impl<'a> Grabbed<'a> {
     /// Gives the references or pins back.
     #[inline(always)]
     fn put(self) {
-        // SAFETY: Owned by `self` (type invariant), which goes.
-        unsafe { pin::put_folio(self.folio, self.refs.get(), self.flags) };
+        self.keep_first(0);
     }
 
     /// Keeps the first `n` of the references or pins, and gives the others back.
@@ -290,7 +288,7 @@ impl<'a> Grabbed<'a> {
     fn keep_first(self, n: usize) {
         let refs = self.refs.pages();
         if n < refs {
-            // CAST: `0 < refs - n < refs`, which fits (`Refs`).
+            // CAST: `0 < refs - n <= refs`, which fits (`Refs`).
             let rest = refs.wrapping_sub(n) as i32;
             // SAFETY: `refs - n` of them are owned by `self` (type invariant), which goes.
             unsafe { pin::put_folio(self.folio, rest, self.flags) };
