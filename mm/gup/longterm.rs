@@ -272,16 +272,6 @@ impl<'a> Pinned<'a> {
         Self::Pages(pages)
     }
 
-    /// Takes over the pins of `folios`.
-    ///
-    /// # Safety
-    ///
-    /// Each entry is a folio pinned by the caller, which hands the pin over.
-    unsafe fn folios(folios: &'a mut [*mut bindings::folio]) -> Self {
-        // INVARIANT: By the caller's guarantee.
-        Self::Folios(folios)
-    }
-
     fn len(&self) -> usize {
         match self {
             Self::Pages(p) => p.len(),
@@ -689,6 +679,59 @@ pub(crate) fn memfd_pin_folios(
     }
 }
 
+/// A caller's folio array as [`memfd_pin_range`] fills it with pins, from the first entry on:
+/// what it holds is given up if the value goes before [`Self::into_pinned`].
+///
+/// # Invariants
+///
+/// The first `nr` entries of `folios` are pins this value owns (`nr <= folios.len()`).
+struct FolioPins<'a> {
+    folios: &'a mut [*mut bindings::folio],
+    nr: usize,
+}
+
+impl<'a> FolioPins<'a> {
+    fn new(folios: &'a mut [*mut bindings::folio]) -> Self {
+        // INVARIANT: No entry holds a pin yet.
+        Self { folios, nr: 0 }
+    }
+
+    /// How many pins the array holds.
+    fn len(&self) -> usize {
+        self.nr
+    }
+
+    fn is_full(&self) -> bool {
+        self.nr >= self.folios.len()
+    }
+
+    /// Puts `pin` in the next entry; gives it up if the array is full.
+    fn push(&mut self, pin: FolioPin) {
+        if let Some(slot) = self.folios.get_mut(self.nr) {
+            *slot = pin.into_raw();
+            // INVARIANT: Entry `nr` now holds the pin `pin` owned.
+            self.nr += 1;
+        }
+    }
+
+    /// The entries filled, with their pins handed over.
+    fn into_pinned(mut self) -> Pinned<'a> {
+        let folios = core::mem::take(&mut self.folios);
+        let nr = core::mem::take(&mut self.nr);
+        // INVARIANT: The first `nr` entries are pins `self` owned; it is left with none.
+        Pinned::Folios(folios.get_mut(..nr).unwrap_or_default())
+    }
+}
+
+impl Drop for FolioPins<'_> {
+    fn drop(&mut self) {
+        if let Some(held) = self.folios.get_mut(..self.nr) {
+            // INVARIANT: The pins `self` owns, handed over as it goes.
+            Pinned::Folios(held).unpin_all();
+        }
+    }
+}
+
 /// One round of [`memfd_pin_folios`]: pins the folios from page-cache index `first` to `last`,
 /// allocating missing ones, until `folios` is full; returns the first entries of `folios`,
 /// filled with the pins. On an error, nothing is left pinned.
@@ -700,14 +743,14 @@ fn memfd_pin_range<'a>(
     folios: &'a mut [*mut bindings::folio],
     offset: &mut c_ulong,
 ) -> Result<Pinned<'a>> {
-    let mut nr = 0usize;
+    let mut pins = FolioPins::new(folios);
     let mut idx = first;
     // A folio allocated into the page cache below, whose allocation reference is dropped once
     // the next lookup has found (and pinned) it.
     let mut allocated: Option<ARef<Folio>> = None;
     let mut fbatch = FolioBatch::new();
     let res = 'pin: {
-        while idx <= last && nr < folios.len() {
+        while idx <= last && !pins.is_full() {
             // In most cases the folios are in the page cache; a missing one is allocated and
             // added to it, then found by the next lookup.
             let found = memfd.get_folios_contig(&mut idx, last, &mut fbatch);
@@ -721,18 +764,14 @@ fn memfd_pin_range<'a>(
                     fbatch.release();
                     break 'pin Err(EINVAL);
                 };
-                if nr == 0 {
+                if pins.len() == 0 {
                     // C: `offset_in_folio(folio, start)`.
                     *offset = start & ((folio.nr_pages() << bindings::PAGE_SHIFT) - 1);
                 }
-                let Some(slot) = folios.get_mut(nr) else {
-                    break;
-                };
-                // The pin goes to the caller's array: given up below on an error, else handed
-                // over to the caller.
-                *slot = pin.into_raw();
-                nr += 1;
-                if nr == folios.len() {
+                // The pin goes to the caller's array: given up with `pins` on an error, else
+                // handed over to the caller.
+                pins.push(pin);
+                if pins.is_full() {
                     break;
                 }
             }
@@ -748,15 +787,8 @@ fn memfd_pin_range<'a>(
         }
         Ok(())
     };
-    // SAFETY: The first `nr` entries are pins taken above, handed over.
-    let pinned = unsafe { Pinned::folios(folios.get_mut(..nr).unwrap_or(&mut [])) };
-    match res {
-        Ok(()) => Ok(pinned),
-        Err(e) => {
-            pinned.unpin_all();
-            Err(e)
-        }
-    }
+    // On an error, `pins` goes, and gives up what it holds.
+    res.map(|()| pins.into_pinned())
 }
 
 /// A `struct folio_batch` on the stack, each folio in it holding a reference.
