@@ -1175,8 +1175,11 @@ mod tests {
     //! test and must leave nothing behind.
 
     use super::*;
-    use crate::slow::tests::map;
-    use core::ptr;
+    use crate::slow::tests::{
+        gup_fast,
+        map,
+        Fast, //
+    };
     use kernel::ffi::c_int;
 
     const PROT_READ: c_ulong = bindings::PROT_READ as c_ulong;
@@ -1184,22 +1187,11 @@ mod tests {
     const PRIVATE: c_ulong = (bindings::MAP_PRIVATE | bindings::MAP_ANONYMOUS) as c_ulong;
     const WRITE: u32 = bindings::FOLL_WRITE;
 
-    type Fast = unsafe extern "C" fn(c_ulong, c_int, u32, *mut PagePtr) -> c_int;
-
-    /// Calls a GUP-fast entry point for at most 4 pages; releases what it took (unpins with
-    /// `unpin`) and returns the result and the pages (which may be dangling by then: only
-    /// compared).
-    fn call(f: Fast, addr: usize, n: c_int, flags: u32, unpin: bool) -> (c_int, [PagePtr; 4]) {
-        let mut pages = [ptr::null_mut(); 4];
-        // SAFETY: `pages` has room for 4 entries, and callers ask for at most 4 (or for a
-        // count the range checks refuse before any page is taken).
-        let ret = unsafe { f(addr, n, flags, pages.as_mut_ptr()) };
-        for &p in pages.iter().filter(|p| !p.is_null()) {
-            let how = if unpin { Foll::Pin } else { Foll::Get };
-            // SAFETY: `p` carries a reference or pin taken by the call.
-            unsafe { pin::put_folio(Folio::from_page(p), 1, how.into()) };
-        }
-        (ret, pages)
+    /// Calls a GUP-fast entry point for at most 4 pages; releases what it took and returns the
+    /// result and the pages (which may be dangling by then: only compared).
+    fn call(which: Fast, addr: usize, n: c_int, flags: u32) -> (c_int, [PagePtr; 4]) {
+        let (ret, taken) = gup_fast(which, addr, n, flags);
+        (ret, taken.ptrs())
     }
 
     fn err(e: Error) -> c_int {
@@ -1210,19 +1202,13 @@ mod tests {
     fn fast_only_takes_what_is_mapped() -> Result {
         let a = map(4, PROT_RW, PRIVATE)?;
         // Nothing populated: GUP-fast finds no entry, and fast-only has no slow path.
-        let (none, _) = call(crate::get_user_pages_fast_only, a, 4, WRITE, false);
+        let (none, _) = call(Fast::GetOnly, a, 4, WRITE);
         // get_user_pages_fast() falls back and faults the pages in.
-        let (faulted, first) = call(crate::get_user_pages_fast, a, 4, WRITE, false);
+        let (faulted, first) = call(Fast::Get, a, 4, WRITE);
         // Now they are mapped writable: the lockless walk takes them all, the same pages.
-        let (fast, again) = call(crate::get_user_pages_fast_only, a, 4, WRITE, false);
+        let (fast, again) = call(Fast::GetOnly, a, 4, WRITE);
         // A range starting inside and running past the mapping: GUP-fast stops at the hole.
-        let (partial, _) = call(
-            crate::get_user_pages_fast_only,
-            a + 2 * PAGE_SIZE,
-            4,
-            0,
-            false,
-        );
+        let (partial, _) = call(Fast::GetOnly, a + 2 * PAGE_SIZE, 4, 0);
         assert_eq!(none, 0);
         assert_eq!(faulted, 4);
         assert_eq!(fast, 4);
@@ -1238,20 +1224,14 @@ mod tests {
         unsafe { bindings::vm_munmap(a + PAGE_SIZE, PAGE_SIZE) };
         // The slow path fails at the hole after the first page: the page counts, the error
         // does not.
-        let (partial, _) = call(crate::pin_user_pages_fast, a, 3, WRITE, true);
-        let (hole, _) = call(crate::pin_user_pages_fast, a + PAGE_SIZE, 1, WRITE, true);
-        let (zero, _) = call(crate::pin_user_pages_fast, a, 0, WRITE, true);
+        let (partial, _) = call(Fast::Pin, a, 3, WRITE);
+        let (hole, _) = call(Fast::Pin, a + PAGE_SIZE, 1, WRITE);
+        let (zero, _) = call(Fast::Pin, a, 0, WRITE);
         // A negative count sign-extends, and the range wraps.
-        let (negative, _) = call(crate::pin_user_pages_fast, a, -1, WRITE, true);
-        let (wraps, _) = call(
-            crate::pin_user_pages_fast,
-            usize::MAX & PAGE_MASK,
-            2,
-            0,
-            true,
-        );
+        let (negative, _) = call(Fast::Pin, a, -1, WRITE);
+        let (wraps, _) = call(Fast::Pin, usize::MAX & PAGE_MASK, 2, 0);
         let top = kernel::mm::task_size_max();
-        let (above, _) = call(crate::pin_user_pages_fast, top - PAGE_SIZE, 2, 0, true);
+        let (above, _) = call(Fast::Pin, top - PAGE_SIZE, 2, 0);
         assert_eq!(partial, 1);
         assert_eq!(hole, err(EFAULT));
         assert_eq!(zero, 0);
@@ -1265,26 +1245,19 @@ mod tests {
     fn pin_fast_pins_and_read_only_rules() -> Result {
         let rw = map(1, PROT_RW, PRIVATE)?;
         let ro = map(1, PROT_READ, PRIVATE)?;
-        let (populated, _) = call(crate::get_user_pages_fast, rw, 1, WRITE, false);
+        let (populated, _) = call(Fast::Get, rw, 1, WRITE);
 
-        let mut pages = [ptr::null_mut(); 1];
-        // SAFETY: `pages` has room for one entry.
-        let pinned = unsafe { crate::pin_user_pages_fast(rw, 1, WRITE, pages.as_mut_ptr()) };
-        let dma_pinned = pinned == 1 && {
-            // SAFETY: The page is pinned.
-            unsafe { Folio::from_page(pages[0]) }.maybe_dma_pinned()
-        };
-        if pinned == 1 {
-            // SAFETY: Gives the pin back.
-            unsafe { crate::unpin_user_page(pages[0]) };
-        }
+        // The pin is seen on the folio while it is held, and given back with `held`.
+        let (pinned, held) = gup_fast(Fast::Pin, rw, 1, WRITE);
+        let dma_pinned = held.page(0).is_some_and(|p| p.folio().maybe_dma_pinned());
+        drop(held);
 
         // A write to a read-only mapping: the walk refuses, the slow path fails.
-        let (ro_write, _) = call(crate::pin_user_pages_fast, ro, 1, WRITE, true);
+        let (ro_write, _) = call(Fast::Pin, ro, 1, WRITE);
         // A read of an untouched read-only page: the slow path maps the zero page, whose
         // special entry GUP-fast leaves to the slow path every time.
-        let (ro_read, _) = call(crate::get_user_pages_fast, ro, 1, 0, false);
-        let (ro_fast_only, _) = call(crate::get_user_pages_fast_only, ro, 1, 0, false);
+        let (ro_read, _) = call(Fast::Get, ro, 1, 0);
+        let (ro_fast_only, _) = call(Fast::GetOnly, ro, 1, 0);
         assert_eq!(populated, 1);
         assert_eq!(pinned, 1);
         assert!(dma_pinned);

@@ -564,25 +564,33 @@ pub(crate) mod tests {
         }
     }
 
-    /// Page pointers from `get_user_pages()`, each non-NULL one with a reference (`FOLL_GET`),
-    /// given up on drop.
+    /// Page pointers from a GUP entry point, each non-NULL one with a reference (`FOLL_GET`) or
+    /// a pin (`FOLL_PIN`), as `how` says, given up on drop.
     ///
     /// # Invariants
     ///
-    /// Every non-NULL entry is a page with a reference the value owns.
-    struct Refs<const N: usize>([PagePtr; N]);
+    /// Every non-NULL entry of `pages` is a page with a reference or pin (`how`) the value owns.
+    pub(crate) struct Refs<const N: usize> {
+        pages: [PagePtr; N],
+        how: Foll,
+    }
 
     impl<const N: usize> Refs<N> {
         /// Entry `i`, NULL if empty (or out of range).
-        fn ptr(&self, i: usize) -> PagePtr {
-            self.0.get(i).copied().unwrap_or(ptr::null_mut())
+        pub(crate) fn ptr(&self, i: usize) -> PagePtr {
+            self.pages.get(i).copied().unwrap_or(ptr::null_mut())
+        }
+
+        /// The entries (only to compare once the value is gone: the pages may be freed then).
+        pub(crate) fn ptrs(&self) -> [PagePtr; N] {
+            self.pages
         }
 
         /// The page of entry `i`, borrowed as long as its reference is held.
-        fn page(&self, i: usize) -> Option<&FolioPage> {
+        pub(crate) fn page(&self, i: usize) -> Option<&FolioPage> {
             let p = self.ptr(i);
-            // SAFETY: A non-NULL entry is a page with a reference held while `self` lives (type
-            // invariant), which keeps its folio and keeps it from being split; the result
+            // SAFETY: A non-NULL entry is a page with a reference or pin held while `self` lives
+            // (type invariant), which keeps its folio and keeps it from being split; the result
             // borrows `self`.
             (!p.is_null()).then(|| unsafe { FolioPage::from_raw(p) })
         }
@@ -590,10 +598,10 @@ pub(crate) mod tests {
 
     impl<const N: usize> Drop for Refs<N> {
         fn drop(&mut self) {
-            for &p in self.0.iter().filter(|p| !p.is_null()) {
-                // SAFETY: `p` carries a reference this value owns (type invariant), given up
-                // once, here.
-                unsafe { pin::put_folio(Folio::from_page(p), 1, Foll::Get.into()) };
+            for &p in self.pages.iter().filter(|p| !p.is_null()) {
+                // SAFETY: `p` carries a reference or pin (`how`) this value owns (type
+                // invariant), given up once, here.
+                unsafe { pin::put_folio(Folio::from_page(p), 1, self.how.into()) };
             }
         }
     }
@@ -646,7 +654,42 @@ pub(crate) mod tests {
         let ret = unsafe { crate::get_user_pages(addr, n.min(4), flags, out) };
         // INVARIANT: Without FOLL_PIN, `get_user_pages()` takes a reference on each page it
         // writes; the other entries stay NULL.
-        (ret, Refs(pages))
+        (
+            ret,
+            Refs {
+                pages,
+                how: Foll::Get,
+            },
+        )
+    }
+
+    /// The GUP-fast entry points, for [`gup_fast`].
+    #[derive(Clone, Copy)]
+    pub(crate) enum Fast {
+        /// `get_user_pages_fast_only()`.
+        GetOnly,
+        /// `get_user_pages_fast()`.
+        Get,
+        /// `pin_user_pages_fast()`.
+        Pin,
+    }
+
+    /// Calls GUP-fast entry point `which` on the current mm for at most 4 pages: the result,
+    /// and the pages with what it took on them.
+    pub(crate) fn gup_fast(which: Fast, addr: usize, n: c_int, flags: u32) -> (c_int, Refs<4>) {
+        type FastFn = unsafe extern "C" fn(c_ulong, c_int, u32, *mut PagePtr) -> c_int;
+        let (f, how): (FastFn, Foll) = match which {
+            Fast::GetOnly => (crate::get_user_pages_fast_only, Foll::Get),
+            Fast::Get => (crate::get_user_pages_fast, Foll::Get),
+            Fast::Pin => (crate::pin_user_pages_fast, Foll::Pin),
+        };
+        let mut pages = [ptr::null_mut(); 4];
+        // SAFETY: A GUP-fast entry point, called from the test's task, which has an mm; `pages`
+        // has room for 4 entries and at most 4 are asked for.
+        let ret = unsafe { f(addr, n.min(4), flags, pages.as_mut_ptr()) };
+        // INVARIANT: Each entry `f` wrote carries what `how` says (its own choice of entry
+        // point); the others stay NULL.
+        (ret, Refs { pages, how })
     }
 
     /// `follow_page()` as errno, 0 for NULL, 1 for a page (whose reference, if any, is dropped);
@@ -660,7 +703,10 @@ pub(crate) mod tests {
             Ok(p) if p.is_null() => (0, p, false),
             Ok(p) if flags & bindings::FOLL_GET != 0 => {
                 // INVARIANT: FOLL_GET took a reference on `p`.
-                let got = Refs([p]);
+                let got = Refs {
+                    pages: [p],
+                    how: Foll::Get,
+                };
                 (1, p, got.page(0).is_some_and(FolioPage::is_zero))
             }
             Ok(p) => (1, p, false),
