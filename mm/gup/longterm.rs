@@ -131,7 +131,7 @@ pub(crate) fn gup_longterm_locked(
     };
     match slow.longterm() {
         Ok(longterm) => gup_longterm_migrate(longterm),
-        Err(mut slow) => slow.run(),
+        Err(slow) => slow.run_once(),
     }
 }
 
@@ -186,6 +186,20 @@ impl<'a> SlowPath<'a> {
         } else {
             Err(self)
         }
+    }
+
+    /// [`Self::run`], once: the arguments are taken apart, so that only the lock is in memory
+    /// for the walk to borrow (with `&mut self` the whole value was stored for it).
+    #[inline(always)]
+    fn run_once(self) -> c_long {
+        let Self {
+            mut lock,
+            start,
+            nr_pages,
+            pages,
+            flags,
+        } = self;
+        slow::get_user_pages_locked(&mut lock, start, nr_pages, pages, flags)
     }
 
     /// Runs the slow path on the caller's page array (C: `__get_user_pages_locked()`).

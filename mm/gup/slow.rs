@@ -14,7 +14,10 @@ use core::{
 
 use kernel::{
     bindings,
-    ffi::c_long,
+    ffi::{
+        c_int,
+        c_long, //
+    },
     mm::virt::VmaRef,
     prelude::*,
     vm_warn_on_once,
@@ -171,7 +174,7 @@ pub(crate) fn get_user_pages_walk(
     start: usize,
     nr_pages: usize,
     flags: FollFlags,
-    pages: &mut PagesOut<'_>,
+    pages: PagesOut<'_>,
 ) -> c_long {
     let Some(held) = lock.held() else {
         return 0;
@@ -198,32 +201,63 @@ pub(crate) fn get_user_pages_walk(
     }
 }
 
+/// Why [`walk_vma`] found no VMA to go on in: an errno, held in 64 bits.
+///
+/// Not an [`Error`]: a 32-bit payload in the result that also carries the VMA handle (three
+/// pointers) is laid over the low half of one of them, and LLVM then splits those pointers into
+/// halves and joins them again in the walk's loop, ten instructions per call of the slow path
+/// (docs/bench.md, 2026-12-04).
+#[derive(Clone, Copy)]
+struct NoVma(isize);
+
+impl From<Error> for NoVma {
+    #[inline(always)]
+    fn from(e: Error) -> Self {
+        // CAST: An errno is a small negative `int`.
+        Self(e.to_errno() as isize)
+    }
+}
+
+impl From<NoVma> for Error {
+    #[inline(always)]
+    fn from(e: NoVma) -> Self {
+        // CAST: Made from an `Error`'s errno above, so it fits an `int` and is one.
+        Error::from_errno(e.0 as c_int)
+    }
+}
+
 /// The VMA the walk goes on in from `start` (C: the VMA lookup of `__get_user_pages()`, on its
-/// first page and on crossing a VMA's end), checked for `flags`; for the gate area, the gate VMA
-/// with the gate page (NULL if `want_pages` is not set) as `Some`.
+/// first page and on crossing a VMA's end), checked for `flags`. For the gate area, the gate VMA,
+/// with the gate page (NULL if `want_pages` is not set) put in `*gate`.
 #[inline(always)]
 fn walk_vma<'l, 'a>(
     held: Held<'l, 'a>,
     start: usize,
     flags: FollFlags,
     want_pages: bool,
-) -> Result<(InVma<'l, 'a>, Option<PagePtr>)> {
+    gate: &mut Option<PagePtr>,
+) -> core::result::Result<InVma<'l, 'a>, NoVma> {
     if flags.contains(Foll::MadvPopulate) {
         // MADV_POPULATE_(READ|WRITE) reports VMA problems its own way.
-        let v = held.vma_lookup(start).map_err(|_| ENOMEM)?;
-        check_vma_flags(v.vma(), flags).map_err(|_| EINVAL)?;
-        return Ok((v, None));
+        let v = held.vma_lookup(start).map_err(|_| NoVma::from(ENOMEM))?;
+        check_vma_flags(v.vma(), flags).map_err(|_| NoVma::from(EINVAL))?;
+        return Ok(v);
     }
     match held.gup_vma_lookup(start) {
-        Ok(v) => {
-            check_vma_flags(v.vma(), flags)?;
-            Ok((v, None))
-        }
+        Ok(v) => match check_vma_flags(v.vma(), flags) {
+            Ok(()) => Ok(v),
+            Err(e) => Err(e.into()),
+        },
         Err(held) if held.locked().in_gate_area(start) => {
-            let (v, p) = held.gate_page(start & PAGE_MASK, flags, want_pages)?;
-            Ok((v, Some(p.unwrap_or(ptr::null_mut()))))
+            match held.gate_page(start & PAGE_MASK, flags, want_pages) {
+                Ok((v, p)) => {
+                    *gate = Some(p.unwrap_or(ptr::null_mut()));
+                    Ok(v)
+                }
+                Err(e) => Err(e.into()),
+            }
         }
-        Err(_) => Err(EFAULT),
+        Err(_) => Err(EFAULT.into()),
     }
 }
 
@@ -234,7 +268,7 @@ fn walk_range(
     mut start: usize,
     mut nr_pages: usize,
     flags: FollFlags,
-    pages: &mut PagesOut<'_>,
+    mut pages: PagesOut<'_>,
     done: &mut usize,
 ) -> Result {
     if nr_pages == 0 {
@@ -247,7 +281,8 @@ fn walk_range(
 
     // The VMA `start` is in, looked up again when `start` crosses its end; the gate page, if
     // `start` is the gate area's.
-    let (mut cur, mut gate) = walk_vma(held, start, flags, want_pages)?;
+    let mut gate = None;
+    let mut cur = walk_vma(held, start, flags, want_pages, &mut gate)?;
     loop {
         let mut page: PagePtr = ptr::null_mut();
 
@@ -325,7 +360,7 @@ fn walk_range(
         }
         // Crossing a VMA boundary.
         if start >= cur.vma().end() {
-            (cur, gate) = walk_vma(cur.leave(), start, flags, want_pages)?;
+            cur = walk_vma(cur.leave(), start, flags, want_pages, &mut gate)?;
         }
     }
 }
@@ -383,7 +418,7 @@ pub(crate) fn get_user_pages_locked(
     let mut pages_done: c_long = 0;
     loop {
         // Held: the caller's lock, or taken above.
-        let ret = get_user_pages_walk(lock, start, nr_pages, flags, &mut pages);
+        let ret = get_user_pages_walk(lock, start, nr_pages, flags, pages.reborrow());
         if !flags.contains(Foll::Unlockable) {
             // VM_FAULT_RETRY could not happen.
             pages_done = ret;
@@ -429,7 +464,7 @@ pub(crate) fn get_user_pages_locked(
                 // CAST: Widening a negative `int`.
                 break Err(r as c_long);
             }
-            let r = get_user_pages_walk(lock, start, 1, flags | Foll::Tried, &mut pages);
+            let r = get_user_pages_walk(lock, start, 1, flags | Foll::Tried, pages.reborrow());
             if !lock.is_held() {
                 // The lock was dropped again: retry until done.
                 vm_warn_on_once!(r != 0);

@@ -201,6 +201,7 @@ pub(crate) fn follow_huge_pud(
 }
 
 /// Follows a PMD leaf (THP or hugetlb) with the PMD lock held (C: `follow_huge_pmd()`).
+#[inline(always)]
 pub(crate) fn follow_huge_pmd(
     locked: &PmdLocked<'_>,
     flags: FollFlags,
