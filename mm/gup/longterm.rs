@@ -112,9 +112,8 @@ impl Drop for MemallocPin {
 /// `FOLL_PIN`) needs; without one, `FOLL_LONGTERM` does nothing more (the entry points refuse
 /// that).
 ///
-/// Inlined: without `FOLL_PIN` this is the slow path and nothing more, and the entry points
-/// that take references (`get_user_pages*()`) go straight to it. Pins, which may be long-term,
-/// go to [`gup_pin_locked`], out of line.
+/// Inlined: without `FOLL_LONGTERM` this is the slow path and nothing more, and the entry points
+/// go straight to it, as C's do.
 #[inline(always)]
 pub(crate) fn gup_longterm_locked(
     lock: Locked<'_>,
@@ -123,17 +122,17 @@ pub(crate) fn gup_longterm_locked(
     pages: PagesOut<'_>,
     flags: FollFlags,
 ) -> c_long {
-    if flags.contains(Foll::Pin) {
-        return gup_pin_locked(lock, start, nr_pages, pages, flags);
-    }
-    SlowPath {
+    let slow = SlowPath {
         lock,
         start,
         nr_pages,
         pages,
         flags,
+    };
+    match slow.longterm() {
+        Ok(longterm) => gup_longterm_migrate(longterm),
+        Err(slow) => slow.run_once(),
     }
-    .run_once()
 }
 
 /// [`gup_longterm_locked`], not inlined: for GUP-fast's fallback to the slow path, so that the
@@ -243,32 +242,10 @@ impl Longterm<'_> {
     }
 }
 
-/// [`gup_longterm_locked`] for pins: with `FOLL_LONGTERM`, the slow path, then the migration
-/// of what it pinned where it may not stay, until all of it may; without, the slow path.
-///
-/// Not inlined, as C's `__gup_longterm_locked()` is not, which the pin entry points call the
-/// same way: inlined, the long-term loop's frame (six saved registers) was paid by every pin,
-/// and a `-L` call of one 4K page was 1.03 of C. Its arguments are those of [`SlowPath`], taken
-/// apart: the value itself would be passed in memory.
+/// [`gup_longterm_locked`] with `FOLL_LONGTERM`: the slow path, then the migration of what it
+/// pinned where it may not stay, until all of it may.
 #[inline(never)]
-fn gup_pin_locked(
-    lock: Locked<'_>,
-    start: usize,
-    nr_pages: usize,
-    pages: PagesOut<'_>,
-    flags: FollFlags,
-) -> c_long {
-    let slow = SlowPath {
-        lock,
-        start,
-        nr_pages,
-        pages,
-        flags,
-    };
-    let mut longterm = match slow.longterm() {
-        Ok(longterm) => longterm,
-        Err(slow) => return slow.run_once(),
-    };
+fn gup_longterm_migrate(mut longterm: Longterm<'_>) -> c_long {
     let _pin = MemallocPin::save();
     loop {
         let (nr_pinned, pinned) = match longterm.pin() {
