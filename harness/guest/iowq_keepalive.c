@@ -47,3 +47,30 @@ __attribute__((constructor)) static void iowq_keepalive(void)
 	if (iowq_keepalive_fd < 0)
 		fprintf(stderr, "# iowq_keepalive: io_uring_setup: %m\n");
 }
+
+/*
+ * The second thing this file does for cow (linked with -Wl,--wrap=write):
+ * a write() that fails with ENOMEM is tried again. cow's fork cases tell
+ * the child and the parent to go on by writing one byte to a pipe and do
+ * not look at the result; run under fault injection (the faultinj suite's
+ * cow-injected), a failed pipe-buffer allocation fails that write(), the
+ * child waits for a byte that never comes and the parent for the child:
+ * a deadlock of the test's own protocol, on either kernel, until the case
+ * time limit (docs/reliability.md, the debug boot of 2026-12-04). Only
+ * ENOMEM, and at most 1000 times: the injected failures are sparse, and
+ * a real shortage still shows.
+ */
+#include <errno.h>
+
+ssize_t __real_write(int fd, const void *buf, size_t count);
+
+ssize_t __wrap_write(int fd, const void *buf, size_t count)
+{
+	ssize_t ret;
+	int tries = 0;
+
+	do {
+		ret = __real_write(fd, buf, count);
+	} while (ret < 0 && errno == ENOMEM && ++tries < 1000);
+	return ret;
+}

@@ -73,16 +73,18 @@ step_selftests() {
 	# the file goes in through EXTRA_CFLAGS): a ring held for the life of
 	# the process keeps the stock io-wq's exit-on-idle window shut, which
 	# cow otherwise opens at every io_uring case (docs/reliability.md,
-	# section 1). Rebuilt every time: make does not know the extra file.
+	# section 1); and, with --wrap=write, its unchecked one-byte pipe
+	# writes are tried again on ENOMEM, which fault injection causes.
+	# Rebuilt every time: make does not know the extra file.
 	rm -f "$CACHE/$sdir/cow"
 	if ! inchroot "cd $IN/linux && make -C tools/testing/selftests/mm OUTPUT=$IN/$sdir $cc \
 		KHDR_INCLUDES='-isystem $IN/build/$hdr/usr/include' \
-		EXTRA_CFLAGS='-static /repo/harness/guest/iowq_keepalive.c' LDFLAGS=-static $IN/$sdir/cow" \
+		EXTRA_CFLAGS='-static -Wl,--wrap=write /repo/harness/guest/iowq_keepalive.c' LDFLAGS=-static $IN/$sdir/cow" \
 		>> "$CACHE/$sdir/build.log" 2>&1; then
 		tail -20 "$CACHE/$sdir/build.log" >&2
 		die "selftests build of cow failed (log: $CACHE/$sdir/build.log)"
 	fi
-	grep -qa iowq_keepalive_fd "$CACHE/$sdir/cow" ||
+	grep -qa iowq_keepalive_fd "$CACHE/$sdir/cow" && grep -qa __wrap_write "$CACHE/$sdir/cow" ||
 		die "selftests: cow was built without harness/guest/iowq_keepalive.c"
 	# The other directories use lib.mk's own rules, which take -static
 	# through USERCFLAGS/USERLDFLAGS.
