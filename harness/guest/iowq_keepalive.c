@@ -26,6 +26,7 @@
  * submits one request at a time, so that takes a second worker created
  * while the first still ran a request, and five idle seconds after.
  */
+#include <errno.h>
 #include <linux/io_uring.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,8 +61,6 @@ __attribute__((constructor)) static void iowq_keepalive(void)
  * ENOMEM, and at most 1000 times: the injected failures are sparse, and
  * a real shortage still shows.
  */
-#include <errno.h>
-
 ssize_t __real_write(int fd, const void *buf, size_t count);
 
 ssize_t __wrap_write(int fd, const void *buf, size_t count)
