@@ -74,15 +74,15 @@ impl<'a> PagesOut<'a> {
     ///
     /// A non-NULL `pages` must be valid for writing `len` entries for `'a`, and not be accessed
     /// otherwise meanwhile.
+    #[inline(always)]
     pub(crate) unsafe fn from_raw(pages: *mut PagePtr, len: usize) -> Self {
         if pages.is_null() {
             return Self(None);
         }
-        // A length no array can have is the caller's bug (C would write past the end); the
-        // walk stops where this one ends instead.
-        let len = len.min(isize::MAX as usize / core::mem::size_of::<PagePtr>());
         // SAFETY: Valid for writing `len` entries and exclusive for `'a`, by the caller's
-        // guarantee; `MaybeUninit` needs no initialised contents.
+        // guarantee: an array, so no larger than `isize::MAX` bytes, as no object is (a longer
+        // `len` is a caller that would write past its array, in C as here). `MaybeUninit` needs
+        // no initialised contents.
         Self(Some(unsafe {
             core::slice::from_raw_parts_mut(pages.cast(), len)
         }))
