@@ -344,6 +344,20 @@ impl<'a> Pinned<'a> {
         next
     }
 
+    /// Whether every folio may stay pinned long term, up to the first cleared entry (where
+    /// [`collect_unpinnable`] stops as well).
+    #[inline(always)]
+    fn all_longterm_pinnable(&self) -> bool {
+        let mut i = 0;
+        while let Some(folio) = self.folio(i) {
+            if !folio.is_longterm_pinnable() {
+                return false;
+            }
+            i = self.next(folio, i);
+        }
+        true
+    }
+
     /// Drops every pin still held (C: `pofs_unpin()`).
     fn unpin_all(self) {
         // SAFETY: The non-NULL entries are pins `self` owns (type invariant), handed over as
@@ -363,8 +377,22 @@ impl<'a> Pinned<'a> {
 /// Returns `Ok(())` with every pin kept if all folios may stay pinned. Otherwise drops every pin
 /// and returns `EAGAIN` if the folios that may not were migrated (the caller pins the range
 /// again), or another error if migration failed.
+///
+/// Inlined: what it costs when every folio may stay, the common case, is one look at each; the
+/// rest is [`migrate_unpinnable_folios`].
 #[cfg(CONFIG_MIGRATION)]
-fn check_and_migrate(mut pinned: Pinned<'_>) -> Result {
+#[inline(always)]
+fn check_and_migrate(pinned: Pinned<'_>) -> Result {
+    if pinned.all_longterm_pinnable() {
+        return Ok(());
+    }
+    migrate_unpinnable_folios(pinned)
+}
+
+/// [`check_and_migrate`] once a folio that may not stay pinned was seen.
+#[cfg(CONFIG_MIGRATION)]
+#[inline(never)]
+fn migrate_unpinnable_folios(mut pinned: Pinned<'_>) -> Result {
     pin_init::stack_pin_init!(let list = IsolatedList::new());
     let collected = collect_unpinnable(&pinned, &list);
     if collected == 0 {
