@@ -116,22 +116,15 @@ impl Drop for MemallocPin {
 /// go straight to it, as C's do.
 #[inline(always)]
 pub(crate) fn gup_longterm_locked(
-    lock: Locked<'_>,
+    mut lock: Locked<'_>,
     start: usize,
     nr_pages: usize,
     pages: PagesOut<'_>,
     flags: FollFlags,
 ) -> c_long {
-    let slow = SlowPath {
-        lock,
-        start,
-        nr_pages,
-        pages,
-        flags,
-    };
-    match slow.longterm() {
-        Ok(longterm) => gup_longterm_migrate(longterm),
-        Err(slow) => slow.run_once(),
+    match LongtermFlags::new(flags) {
+        Some(flags) => gup_longterm_migrate(&mut lock, start, nr_pages, pages, flags),
+        None => slow::get_user_pages_locked(&mut lock, start, nr_pages, pages, flags),
     }
 }
 
@@ -165,93 +158,55 @@ pub(crate) unsafe fn gup_longterm_locked_call(
     gup_longterm_locked(lock, start, nr_pages, pages, flags)
 }
 
-/// The slow path's arguments, as the entry points pass them on, checked by their caller once.
-struct SlowPath<'a> {
-    lock: Locked<'a>,
-    start: usize,
-    nr_pages: usize,
-    pages: PagesOut<'a>,
-    flags: FollFlags,
-}
-
-impl<'a> SlowPath<'a> {
-    /// The arguments as [`Longterm`] if `FOLL_LONGTERM` (with `FOLL_PIN`) is set, else unchanged.
-    #[inline(always)]
-    fn longterm(self) -> core::result::Result<Longterm<'a>, Self> {
-        // (The entry points refuse `FOLL_LONGTERM` without `FOLL_PIN`: testing both costs no more
-        // than testing one.)
-        if self.flags.has_all(Foll::Longterm | Foll::Pin) {
-            // INVARIANT: `FOLL_LONGTERM` and `FOLL_PIN` are set.
-            Ok(Longterm(self))
-        } else {
-            Err(self)
-        }
-    }
-
-    /// [`Self::run`], once: the arguments are taken apart, so that only the lock is in memory
-    /// for the walk to borrow (with `&mut self` the whole value was stored for it).
-    #[inline(always)]
-    fn run_once(self) -> c_long {
-        let Self {
-            mut lock,
-            start,
-            nr_pages,
-            pages,
-            flags,
-        } = self;
-        slow::get_user_pages_locked(&mut lock, start, nr_pages, pages, flags)
-    }
-
-    /// Runs the slow path on the caller's page array (C: `__get_user_pages_locked()`).
-    #[inline(always)]
-    fn run(&mut self) -> c_long {
-        slow::get_user_pages_locked(
-            &mut self.lock,
-            self.start,
-            self.nr_pages,
-            self.pages.reborrow(),
-            self.flags,
-        )
-    }
-}
-
-/// The slow path's arguments with `FOLL_LONGTERM`.
+/// GUP flags with `FOLL_LONGTERM`: what the slow path puts in the page array are pins that must
+/// be checked, and moved if they may not stay.
 ///
 /// # Invariants
 ///
-/// `FOLL_LONGTERM` and `FOLL_PIN` are set in `self.0.flags`: what the slow path puts in the
-/// array are pins.
-struct Longterm<'a>(SlowPath<'a>);
+/// `FOLL_LONGTERM` and `FOLL_PIN` are set in `self.0`.
+#[derive(Clone, Copy)]
+struct LongtermFlags(FollFlags);
 
-impl Longterm<'_> {
-    /// Runs the slow path and returns how many pages it pinned, with their pins as [`Pinned`];
-    /// what the slow path returned if it pinned none.
-    fn pin(&mut self) -> core::result::Result<(c_long, Pinned<'_>), c_long> {
-        let nr_pinned = self.0.run();
-        if nr_pinned <= 0 {
-            return Err(nr_pinned);
-        }
-        // CAST: Positive. The slow path pins at most `nr_pages`, and `first()` keeps to the
-        // array, so that the slice below does not depend on it.
-        let filled: *mut [MaybeUninit<PagePtr>] = self.0.pages.first(nr_pinned as usize);
-        // SAFETY: The slow path just filled the first `nr_pinned` entries (at least these) with
-        // pins (`FOLL_PIN`: type invariant), so they are initialised, and the pins are handed
-        // over; they stay borrowed until the next run.
-        let pinned = unsafe { Pinned::pages(&mut *(filled as *mut [PagePtr])) };
-        Ok((nr_pinned, pinned))
+impl LongtermFlags {
+    /// `flags` if `FOLL_LONGTERM` (with `FOLL_PIN`) is set.
+    #[inline(always)]
+    fn new(flags: FollFlags) -> Option<Self> {
+        // (The entry points refuse `FOLL_LONGTERM` without `FOLL_PIN`: testing both costs no more
+        // than testing one.)
+        // INVARIANT: Both are set.
+        flags
+            .has_all(Foll::Longterm | Foll::Pin)
+            .then_some(Self(flags))
     }
 }
 
 /// [`gup_longterm_locked`] with `FOLL_LONGTERM`: the slow path, then the migration of what it
 /// pinned where it may not stay, until all of it may.
+///
+/// Not inlined (C's `__gup_longterm_locked()` is not either), and with the lock by reference and
+/// the rest by value, so that every argument comes in a register.
 #[inline(never)]
-fn gup_longterm_migrate(mut longterm: Longterm<'_>) -> c_long {
+fn gup_longterm_migrate(
+    lock: &mut Locked<'_>,
+    start: usize,
+    nr_pages: usize,
+    mut pages: PagesOut<'_>,
+    flags: LongtermFlags,
+) -> c_long {
     let _pin = MemallocPin::save();
     loop {
-        let (nr_pinned, pinned) = match longterm.pin() {
-            Ok(pinned) => pinned,
-            Err(ret) => return ret,
-        };
+        let nr_pinned =
+            slow::get_user_pages_locked(lock, start, nr_pages, pages.reborrow(), flags.0);
+        if nr_pinned <= 0 {
+            return nr_pinned;
+        }
+        // CAST: Positive. The slow path pins at most `nr_pages`, and `first()` keeps to the
+        // array, so that the slice below does not depend on it.
+        let filled: *mut [MaybeUninit<PagePtr>] = pages.first(nr_pinned as usize);
+        // SAFETY: The slow path just filled the first `nr_pinned` entries (at least these) with
+        // pins (`FOLL_PIN`: `LongtermFlags` invariant), so they are initialised, and the pins are
+        // handed over; they stay borrowed until the next run.
+        let pinned = unsafe { Pinned::pages(&mut *(filled as *mut [PagePtr])) };
         match check_and_migrate(pinned) {
             Ok(()) => return nr_pinned,
             Err(e) if e == EAGAIN => continue,
