@@ -75,9 +75,16 @@ DUMP_LINE_RE = re.compile(
 
 
 def not_splats(lines):
-    """The dmesg lines less each NOT_SPLAT_RE line and the stack dump after it."""
+    """The dmesg lines less each NOT_SPLAT_RE line and the stack dump after
+    it, and less the sysrq dumps /init asks for when a case hangs."""
     skipping = False
+    in_hang_dump = False
     for l in lines:
+        if l.startswith("rust-gup: sysrq hang dump "):
+            in_hang_dump = l.endswith("begin")
+            continue
+        if in_hang_dump:
+            continue
         if NOT_SPLAT_RE.search(l):
             skipping = True
             continue
