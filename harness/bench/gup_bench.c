@@ -66,7 +66,16 @@
  *	is not reported, as in the other workloads. Prints, per repetition,
  *	"@@@ BENCH gup_test/<opt>/<n1|n512|nall>/<PAGES>/<r|w>/<SIZE>M
  *	rep=<i> get_us=<n> put_us=<n>". ONLY, as "u/n1/r", runs that one
- *	combination (for harness/rust-gup profile).
+ *	combination (for harness/rust-gup profile); FOLL, a decimal number,
+ *	is added to its gup_flags (256, FOLL_LONGTERM, makes -a the
+ *	pin_user_pages_fast(FOLL_LONGTERM) that iommufd and ib_umem_get()
+ *	call).
+ *
+ * run PROGRAM [ARG...]
+ *	Runs PROGRAM (a path) with its arguments and waits for it; with
+ *	GUP_BENCH_PROFILE=1, between the profile markers, so that
+ *	harness/rust-gup profile sees the kernel's work for another
+ *	program's workload (the drivers' benchmarks).
  *
  * All buffers get madvise(MADV_NOHUGEPAGE), so the numbers are for 4K
  * pages. With GUP_BENCH_THP=1 in the environment they get MADV_HUGEPAGE
@@ -144,7 +153,8 @@ static void usage(void)
 		"usage: gup_bench vmreadv SIZE_MB REPS\n"
 		"       gup_bench odirect DEV SIZE_MB REPS\n"
 		"       gup_bench iouring SIZE_MB REPS\n"
-		"       gup_bench gupmatrix SIZE_MB REPS 4k|thp|mthp64|hugetlb [CMD/nN/RW]\n"
+		"       gup_bench gupmatrix SIZE_MB REPS 4k|thp|mthp64|hugetlb [CMD/nN/RW [FOLL]]\n"
+		"       gup_bench run PROGRAM [ARG...]\n"
 		"env GUP_BENCH_THP=1: MADV_HUGEPAGE instead of MADV_NOHUGEPAGE\n");
 	exit(2);
 }
@@ -476,7 +486,8 @@ static int match_only(const char *only, char opt, const char *nid, int w)
 }
 
 static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
-			   const char *pages, const char *only)
+			   const char *pages, const char *only,
+			   unsigned int foll)
 {
 	static const long nrs[] = { 1, 512, -1 };
 	struct gup_test gup = { 0 };
@@ -526,7 +537,7 @@ static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 					continue;
 				gup.nr_pages_per_call = nrs[i] < 0 ?
 					size / psize : (unsigned long)nrs[i];
-				gup.gup_flags = w ? 1 : 0;	/* FOLL_WRITE */
+				gup.gup_flags = (w ? 1 : 0) | foll; /* FOLL_WRITE */
 				/*
 				 * One call first, not reported: the first GUP
 				 * of a kind on the range pays for what it leaves
@@ -559,6 +570,31 @@ static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 	return 0;
 }
 
+/*
+ * run PROGRAM [ARG...]: PROGRAM between the profile markers, for a
+ * workload of another program (the drivers' benchmarks): the window then
+ * holds what the kernel does for PROGRAM, its start and exit included.
+ */
+static int run_program(char **argv)
+{
+	int status;
+	pid_t pid;
+
+	snprintf(id, sizeof(id), "run/%s", argv[0]);
+	window_begin();
+	pid = fork();
+	if (pid < 0)
+		fail("fork", errno);
+	if (!pid) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		fail("waitpid", errno);
+	window_end();
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
@@ -570,10 +606,13 @@ int main(int argc, char **argv)
 		usage();
 
 	profiling = getenv("GUP_BENCH_PROFILE") != NULL;
-	if (!strcmp(argv[1], "gupmatrix") && (argc == 5 || argc == 6)) {
-		profiling |= argc == 6;
+	if (!strcmp(argv[1], "run") && argc >= 3)
+		return run_program(argv + 2);
+	if (!strcmp(argv[1], "gupmatrix") && argc >= 5 && argc <= 7) {
+		profiling |= argc >= 6;
 		return bench_gupmatrix(parse_num(argv[2]), parse_num(argv[3]),
-				       argv[4], argc == 6 ? argv[5] : NULL);
+				       argv[4], argc >= 6 ? argv[5] : NULL,
+				       argc == 7 ? parse_num(argv[6]) : 0);
 	}
 	if (!strcmp(argv[1], "vmreadv") && argc == 4) {
 		size_mb = parse_num(argv[2]);
