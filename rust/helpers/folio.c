@@ -113,6 +113,11 @@ __rust_helper long rust_helper_folio_nr_pages(const struct folio *folio)
 	return folio_nr_pages(folio);
 }
 
+__rust_helper unsigned long rust_helper_folio_large_nr_pages(const struct folio *folio)
+{
+	return folio_large_nr_pages(folio);
+}
+
 __rust_helper int rust_helper_folio_ref_count(const struct folio *folio)
 {
 	return folio_ref_count(folio);

@@ -163,6 +163,23 @@ impl Folio {
         nr as usize
     }
 
+    /// Returns the number of pages of a large folio, or `None` for a single-page one.
+    ///
+    /// This is [`Folio::nr_pages`] for callers that treat the two kinds differently: the folio's
+    /// flags are tested once, where `if folio.is_large() { folio.nr_pages() }` tests them twice
+    /// (C: `folio_test_large()`, then `folio_large_nr_pages()`).
+    #[inline(always)]
+    pub fn large_nr_pages(&self) -> Option<usize> {
+        if !self.is_large() {
+            return None;
+        }
+        // SAFETY: Valid by the type invariant, and large: the helper reads the size that only a
+        // large folio stores (in its first tail page, which a large folio has).
+        let nr = unsafe { bindings::folio_large_nr_pages(self.as_ptr()) };
+        // CAST: At most `1 << MAX_FOLIO_ORDER`.
+        Some(nr as usize)
+    }
+
     /// Returns the folio's page `n` (C: `folio_page()`).
     ///
     /// The page is not accessed; it is a page of the folio if `n < self.nr_pages()`.
