@@ -393,13 +393,12 @@ pub(crate) unsafe fn unpin_page_range(page: PagePtr, npages: usize, make_dirty: 
         // the put below (which keeps its folio referenced and whole).
         let next = unsafe { FolioPage::from_raw(next) };
         let folio = next.folio();
-        let nr = if folio.is_large() {
-            // `next` is a page of `folio`: its index is below the folio's size (and the loop
-            // moves on by one page at least even if it were not).
-            let left_in_folio = folio.nr_pages().saturating_sub(folio.index_of(next)).max(1);
-            core::cmp::min(npages - i, left_in_folio)
-        } else {
-            1
+        let nr = match folio.large_nr_pages() {
+            // `next` is a page of `folio` (`FolioPage::folio()`), so its index is below the
+            // folio's size: the difference is at least 1 and the loop moves on (C's reasoning;
+            // `wrapping_sub` only spares the check that the invariant makes dead).
+            Some(size) => core::cmp::min(npages - i, size.wrapping_sub(folio.index_of(next))),
+            None => 1,
         };
         if make_dirty && !folio.is_dirty() {
             folio.mark_dirty_locked();
@@ -407,7 +406,8 @@ pub(crate) unsafe fn unpin_page_range(page: PagePtr, npages: usize, make_dirty: 
         // CAST: `nr` is at most the size of one folio.
         // SAFETY: The caller gives up its `nr` pins of `folio`.
         unsafe { put_folio(folio, nr as i32, Foll::Pin.into()) };
-        i += nr;
+        // No wrap: `nr <= npages - i`.
+        i = i.wrapping_add(nr);
     }
 }
 
