@@ -779,7 +779,7 @@ unsafe fn pte_range(
 /// `still_same` re-reads the entry and compares it with the copy the walk followed, `writable`
 /// tells whether the copy is writable (asked only when needed, as C does).
 #[inline(always)]
-fn leaf(
+fn leaf<const ONE: bool>(
     pages: LeafPages<'_>,
     writable: impl FnOnce() -> bool,
     flags: FollFlags,
@@ -795,7 +795,17 @@ fn leaf(
         return false;
     };
     let folio = grabbed.folio();
-    if !still_same() || checks && !leaf_allowed(first.irqs(), folio, writable, flags) {
+    // One-page walks call the check out of line (see `leaf_allowed()`); the others, whose
+    // leaves are many per call (2 MiB each for a long-term pin of hugetlb or THP memory), take
+    // it inline and keep the walk's values in registers across it.
+    let allowed = |irqs| {
+        if ONE {
+            leaf_allowed(irqs, folio, writable, flags)
+        } else {
+            leaf_keep(irqs, folio, writable, flags)
+        }
+    };
+    if !still_same() || checks && !allowed(first.irqs()) {
         grabbed.put();
         return false;
     }
@@ -808,11 +818,8 @@ fn leaf(
 }
 
 /// [`keep_folio`] for the folio of a leaf, which decides on unsharing by its first page.
-///
-/// Not inlined: only some flags need it (see [`keep_needs_checks`]), and inlined it would take
-/// registers from the walk's common path, the PTE table (one-page walks spill a register more).
-#[inline(never)]
-fn leaf_allowed(
+#[inline(always)]
+fn leaf_keep(
     irqs: IrqsOff<'_>,
     folio: &Folio,
     writable: impl FnOnce() -> bool,
@@ -821,6 +828,20 @@ fn leaf_allowed(
     // SAFETY: The folio is held: its first page is a page of it, kept from being split.
     let head = unsafe { FolioPage::from_raw(folio.page(0)) };
     keep_folio(irqs, folio, head, writable(), flags)
+}
+
+/// [`leaf_keep`], out of line, for one-page walks.
+///
+/// Only some flags need it (see [`keep_needs_checks`]), and inlined it would take registers
+/// from the one-page walk's common path, the PTE (which spills a register more).
+#[inline(never)]
+fn leaf_allowed(
+    irqs: IrqsOff<'_>,
+    folio: &Folio,
+    writable: impl FnOnce() -> bool,
+    flags: FollFlags,
+) -> bool {
+    leaf_keep(irqs, folio, writable, flags)
 }
 
 /// A PMD leaf (THP or hugetlb) (C: `gup_fast_pmd_leaf()`).
@@ -835,7 +856,7 @@ fn pmd_leaf<const ONE: bool>(
         return false;
     };
     let (orig, seen) = (entry.value(), entry.seen());
-    leaf(
+    leaf::<ONE>(
         pages,
         || orig.is_write(),
         flags,
@@ -857,7 +878,7 @@ fn pud_leaf<const ONE: bool>(
         return false;
     };
     let (orig, seen) = (entry.value(), entry.seen());
-    leaf(
+    leaf::<ONE>(
         pages,
         || orig.is_write(),
         flags,
@@ -981,18 +1002,21 @@ fn pgd_range<const ONE: bool>(
     }
 }
 
-/// [`pgd_range`] for one page, in a frame of its own.
+/// [`pgd_range`] in a frame of its own: `ONE` for one page, or a range of more.
 ///
-/// The many-page walk is inlined into [`gup_fast_fallback`], as C's is (a frame less per
-/// call, and per leaf); the one-page walk is kept apart so that it stays a single function
-/// with every level folded in, which is what makes it cheaper than C's.
+/// The one-page walk is kept apart so that it stays a single function with every level folded
+/// in, which is what makes it cheaper than C's. The many-page walk is kept apart so that the
+/// values [`gup_fast_fallback`] needs after the walk (the range, the array, the flags) are saved
+/// once around this call: inlined, they were reloaded after every call inside the walk (the
+/// folio's pin statistics, the long-term pinnability check), which cost each 2 MiB leaf of a
+/// long-term pin about 10 instructions more than this call costs once per GUP-fast call.
 ///
 /// # Safety
 ///
 /// `mm` must be the current task's mm, `addr < end <= TASK_SIZE_MAX`, both page aligned, and
-/// `end == addr + PAGE_SIZE`.
+/// with `ONE`, `end == addr + PAGE_SIZE`.
 #[inline(never)]
-unsafe fn pgd_range_one(
+unsafe fn pgd_range_at<const ONE: bool>(
     irqs: IrqsOff<'_>,
     mm: MmPtr,
     addr: usize,
@@ -1001,8 +1025,8 @@ unsafe fn pgd_range_one(
     checks: bool,
     out: &mut Out,
 ) {
-    // SAFETY: The caller's guarantee is what `current()` asks, with `ONE` for one page.
-    let pgds = unsafe { Entries::<Pgd, true>::current(irqs, mm, addr, end) };
+    // SAFETY: The caller's guarantee is what `current()` asks, with `ONE` only for one page.
+    let pgds = unsafe { Entries::<Pgd, ONE>::current(irqs, mm, addr, end) };
     pgd_range(pgds, flags, checks, out)
 }
 
@@ -1050,11 +1074,10 @@ unsafe fn gup_fast(
     IrqsOff::with(|irqs| {
         if end.wrapping_sub(start) == PAGE_SIZE {
             // SAFETY: `mm` is current's and the range was checked by the caller; one page.
-            unsafe { pgd_range_one(irqs, mm.as_raw(), start, end, flags, checks, &mut out) }
+            unsafe { pgd_range_at::<true>(irqs, mm.as_raw(), start, end, flags, checks, &mut out) }
         } else {
             // SAFETY: `mm` is current's and the range was checked by the caller.
-            let pgds = unsafe { Entries::<Pgd, false>::current(irqs, mm.as_raw(), start, end) };
-            pgd_range(pgds, flags, checks, &mut out)
+            unsafe { pgd_range_at::<false>(irqs, mm.as_raw(), start, end, flags, checks, &mut out) }
         }
     });
 
@@ -1087,8 +1110,8 @@ unsafe fn gup_fast(
 /// `pages` must have room for `nr_pages` entries; `flags` come from the entry point's argument
 /// checks. Process context; without `FOLL_FAST_ONLY` it may sleep.
 ///
-/// One copy for the three entry points, with the walk inlined: a GUP-fast call of one page is
-/// mostly fixed cost, and a frame less is a good part of it.
+/// One copy for the three entry points, with `gup_fast()` inlined and the walk itself in a
+/// frame of its own (see [`pgd_range_at`]).
 #[inline(never)]
 pub(crate) unsafe fn gup_fast_fallback(
     start: c_ulong,
