@@ -49,6 +49,8 @@ bench_boot() {
 	append="$append rust_gup.timeout=$BENCH_TIMEOUT"
 	append="$append vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1"
 	[ "$suite" = profile ] && append="$append nokaslr rust_gup.profile=$(echo "$PROFILE_ARGS" | tr ' ' ,)"
+	[ "$suite" = profile ] && [ -n "$PROFILE_PRELUDE" ] &&
+		append="$append rust_gup.profile_prelude=$PROFILE_PRELUDE"
 	log "$suite $bname${run:+ (run $run)}: $(bench_qemu)${extra:+ $extra}, set $BENCH_SET, $BENCH_REPS repetitions"
 	local t0=$(date +%s) rc=0 initrd
 	initrd=$(boot_initrd "$bname" "$suite${run:+-run$run}")
@@ -119,6 +121,10 @@ cmd_bench() {
 # disassembly's companion when a bench ratio needs explaining.
 PROFILE_KINDS=${RUST_GUP_PROFILE_KINDS:-baseline rust-inline}
 PROFILE_ARGS=${RUST_GUP_PROFILE:-gupmatrix 2 200 thp u/n1/r}
+# RUST_GUP_PROFILE_PRELUDE=bench: run the bench's workloads (RUST_GUP_BENCH_SET)
+# first, uncounted, so that the profiled run finds the machine as the bench
+# leaves it (its hugetlb pool, its allocators) rather than freshly booted.
+PROFILE_PRELUDE=${RUST_GUP_PROFILE_PRELUDE:-}
 
 cmd_profile() {
 	local resdir k args=() rc=0 plugin=insn_profile$ARCH_SFX.so
