@@ -516,19 +516,20 @@ fn keep_needs_checks(flags: FollFlags) -> bool {
 /// `false`.
 ///
 /// `page` is the page of `folio`, which the caller grabbed with `flags`, that decides on
-/// unsharing.
+/// unsharing; `writable` tells whether the entry is writable, asked after the folio checks, as
+/// C asks it (evaluated first, its answer was kept in a register across them).
 #[inline(always)]
 fn keep_folio(
     irqs: IrqsOff<'_>,
     folio: &Folio,
     page: &FolioPage,
-    writable: bool,
+    writable: impl FnOnce() -> bool,
     flags: FollFlags,
 ) -> bool {
     if !folio_allowed(irqs, folio, flags) {
         return false;
     }
-    if writable {
+    if writable() {
         return true;
     }
     // A R/O pin of an anonymous page that is not exclusive would need unsharing: a fault.
@@ -726,7 +727,7 @@ unsafe fn pte_range(
                 if !(pmd.same(pmdp.read()) && ptes.unchanged(pte)) {
                     break 'keep false;
                 }
-                if checks && !keep_folio(irqs, folio, grabbed.page(), pte.is_write(), flags) {
+                if checks && !keep_folio(irqs, folio, grabbed.page(), || pte.is_write(), flags) {
                     break 'keep false;
                 }
                 // The content is about to be accessed (the FOLL_PIN case): make it accessible
@@ -827,7 +828,7 @@ fn leaf_keep(
 ) -> bool {
     // SAFETY: The folio is held: its first page is a page of it, kept from being split.
     let head = unsafe { FolioPage::from_raw(folio.page(0)) };
-    keep_folio(irqs, folio, head, writable(), flags)
+    keep_folio(irqs, folio, head, writable, flags)
 }
 
 /// [`leaf_keep`], out of line, for one-page walks.
