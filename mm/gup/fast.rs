@@ -890,6 +890,7 @@ fn pud_leaf<const ONE: bool>(
 }
 
 /// The PMDs under the PUD table entry `pud` (C: `gup_fast_pmd_range()`).
+#[inline(always)]
 fn pmd_range<const ONE: bool>(
     pud: Table<'_, Pud, ONE>,
     flags: FollFlags,
@@ -921,6 +922,7 @@ fn pmd_range<const ONE: bool>(
 }
 
 /// The PUDs under the P4D table entry `p4d` (C: `gup_fast_pud_range()`).
+#[inline(always)]
 fn pud_range<const ONE: bool>(
     p4d: Table<'_, P4d, ONE>,
     flags: FollFlags,
@@ -947,6 +949,7 @@ fn pud_range<const ONE: bool>(
 }
 
 /// The P4Ds under the PGD table entry `pgd` (C: `gup_fast_p4d_range()`).
+#[inline(always)]
 fn p4d_range<const ONE: bool>(
     pgd: Table<'_, Pgd, ONE>,
     flags: FollFlags,
@@ -1003,14 +1006,16 @@ fn pgd_range<const ONE: bool>(
     }
 }
 
-/// [`pgd_range`] in a frame of its own: `ONE` for one page, or a range of more.
+/// [`pgd_range`] in a frame of its own: `ONE` for one page, or a range of more for a pin.
 ///
 /// The one-page walk is kept apart so that it stays a single function with every level folded
-/// in, which is what makes it cheaper than C's. The many-page walk is kept apart so that the
+/// in, which is what makes it cheaper than C's. A pin's many-page walk is kept apart so that the
 /// values [`gup_fast_fallback`] needs after the walk (the range, the array, the flags) are saved
 /// once around this call: inlined, they were reloaded after every call inside the walk (the
 /// folio's pin statistics, the long-term pinnability check), which cost each 2 MiB leaf of a
-/// long-term pin about 10 instructions more than this call costs once per GUP-fast call.
+/// long-term pin about 10 instructions more than this call costs once per GUP-fast call. A
+/// reference's walk calls nothing per folio, so it stays inlined into `gup_fast_fallback()`, a
+/// frame less per call.
 ///
 /// # Safety
 ///
@@ -1076,9 +1081,13 @@ unsafe fn gup_fast(
         if end.wrapping_sub(start) == PAGE_SIZE {
             // SAFETY: `mm` is current's and the range was checked by the caller; one page.
             unsafe { pgd_range_at::<true>(irqs, mm.as_raw(), start, end, flags, checks, &mut out) }
-        } else {
+        } else if flags.contains(Foll::Pin) {
             // SAFETY: `mm` is current's and the range was checked by the caller.
             unsafe { pgd_range_at::<false>(irqs, mm.as_raw(), start, end, flags, checks, &mut out) }
+        } else {
+            // SAFETY: `mm` is current's and the range was checked by the caller.
+            let pgds = unsafe { Entries::<Pgd, false>::current(irqs, mm.as_raw(), start, end) };
+            pgd_range(pgds, flags, checks, &mut out)
         }
     });
 
@@ -1111,8 +1120,8 @@ unsafe fn gup_fast(
 /// `pages` must have room for `nr_pages` entries; `flags` come from the entry point's argument
 /// checks. Process context; without `FOLL_FAST_ONLY` it may sleep.
 ///
-/// One copy for the three entry points, with `gup_fast()` inlined and the walk itself in a
-/// frame of its own (see [`pgd_range_at`]).
+/// One copy for the three entry points, with `gup_fast()` inlined, and the walk too but for one
+/// page or a pin (see [`pgd_range_at`]).
 #[inline(never)]
 pub(crate) unsafe fn gup_fast_fallback(
     start: c_ulong,
