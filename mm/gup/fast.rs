@@ -1081,11 +1081,13 @@ unsafe fn gup_fast(
         if end.wrapping_sub(start) == PAGE_SIZE {
             // SAFETY: `mm` is current's and the range was checked by the caller; one page.
             unsafe { pgd_range_at::<true>(irqs, mm.as_raw(), start, end, flags, checks, &mut out) }
-        } else if flags.contains(Foll::Pin) {
-            // SAFETY: `mm` is current's and the range was checked by the caller.
+        } else if pin {
+            // SAFETY: `mm` is current's and the range was checked by the caller; more than one
+            // page, so `ONE` is false.
             unsafe { pgd_range_at::<false>(irqs, mm.as_raw(), start, end, flags, checks, &mut out) }
         } else {
-            // SAFETY: `mm` is current's and the range was checked by the caller.
+            // SAFETY: `mm` is current's, `start < end <= TASK_SIZE_MAX` page aligned (the
+            // caller's checks), as `current()` asks for a walk of many pages.
             let pgds = unsafe { Entries::<Pgd, false>::current(irqs, mm.as_raw(), start, end) };
             pgd_range(pgds, flags, checks, &mut out)
         }
