@@ -12,6 +12,19 @@
 # doing. The kernels of BENCH_REPEAT are booted twice, and the report says
 # how far the two runs are apart. -icount runs the vCPUs in one thread, so
 # the guest has one CPU.
+#
+# With -icount and no disk or network, the guest sees two inputs from the
+# host that differ from boot to boot, and both are fixed here so that two
+# boots of one kernel execute the same instructions:
+# - the real-time clock (-rtc base=...,clock=vm: a fixed date that advances
+#   with the guest's clock). Reading the CMOS clock waits for its
+#   update-in-progress flag to clear, for as long as the host's time of day
+#   says; the boots then ran apart from that point on;
+# - random numbers (-seed: RDRAND, and arm64's RNDR, from a fixed
+#   pseudo-random sequence), which seed the kernel's RNG; through user
+#   address-space randomization they moved the drivers' buffers, and with
+#   them their page tables and physical layout (the guest's bench suite
+#   turns that randomization off as well).
 
 BENCH_KINDS=${RUST_GUP_BENCH_KINDS:-baseline rust rust-inline}
 BENCH_REPEAT=${RUST_GUP_BENCH_REPEAT-baseline}
@@ -19,9 +32,10 @@ BENCH_REPS=${RUST_GUP_BENCH_REPS:-3}
 BENCH_SET=${RUST_GUP_BENCH_SET:-full}
 BENCH_ICOUNT=${RUST_GUP_BENCH_ICOUNT:-shift=0,align=off,sleep=off}
 BENCH_TIMEOUT=${RUST_GUP_BENCH_TIMEOUT:-7200}
+BENCH_SEED=${RUST_GUP_BENCH_SEED:-1}
 
 bench_qemu() {
-	echo "$(qemu_cmd | sed 's/-smp 2/-smp 1/') -icount $BENCH_ICOUNT"
+	echo "$(qemu_cmd | sed 's/-smp 2/-smp 1/') -icount $BENCH_ICOUNT -seed $BENCH_SEED -rtc base=2026-01-01T00:00:00,clock=vm"
 }
 
 # config_hash KIND [common]: the first 16 hex digits of the sha256 of the
