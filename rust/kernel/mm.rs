@@ -21,6 +21,8 @@ use core::{ops::Deref, ptr::NonNull};
 pub mod folio;
 #[cfg(CONFIG_MMU)]
 pub mod pgtable;
+#[cfg(CONFIG_MMU)]
+pub mod pin;
 pub mod virt;
 use virt::VmaRef;
 
