@@ -143,7 +143,28 @@ fn span(addr: usize, len: usize) -> Result<(usize, usize, usize)> {
 ///
 /// A page cannot outlive its pin: [`PinnedPages::page`] and [`PinnedPages::folio`] return
 /// values that borrow from the guard, so the guard cannot be dropped, and its pins released,
-/// while one of them is still in use.
+/// while one of them is still in use. The compiler refuses this:
+///
+/// ```compile_fail,E0515
+/// use kernel::{mm::pin::PinnedPages, page::BorrowedPage};
+///
+/// fn first_page<'a>(pinned: PinnedPages) -> Option<BorrowedPage<'a>> {
+///     // The guard is dropped, and the page unpinned, when this function returns.
+///     pinned.page(0)
+/// }
+/// ```
+///
+/// and this:
+///
+/// ```compile_fail,E0505
+/// use kernel::{mm::folio::Folio, mm::pin::PinnedPages};
+///
+/// fn use_after_unpin(pinned: PinnedPages) -> bool {
+///     let folio: &Folio = pinned.folio(0).unwrap();
+///     drop(pinned);
+///     folio.maybe_dma_pinned()
+/// }
+/// ```
 ///
 /// # Invariants
 ///
@@ -276,7 +297,7 @@ impl PinnedPages {
     ///     page::PAGE_SIZE,
     ///     uaccess::UserPtr,
     /// };
-    /// # use kernel::bindings;
+    /// use kernel::bindings;
     /// # // A KUnit doc test runs in a kernel thread: give it an mm with four pages mapped.
     /// # // SAFETY: Called from a KUnit test, whose mm the mapping goes to.
     /// # let addr = unsafe {
@@ -306,10 +327,14 @@ impl PinnedPages {
     /// # assert_eq!(none, addr + 3 * PAGE_SIZE);
     /// let start = UserPtr::from_addr(addr);
     ///
-    /// // The first page, pinned on its own: its folio's count shows every pin of it.
+    /// // The first page, pinned on its own, to count the pins of its folio: a small folio
+    /// // counts a pin as `GUP_PIN_COUNTING_BIAS` references (its other references, from the
+    /// // mapping and the LRU's per-CPU batches, are fewer and come and go).
     /// let first = PinnedPages::pin(start, PAGE_SIZE, PinFlag::Write)?;
-    /// let count = || first.folio(0).map(|folio| folio.ref_count());
+    /// let bias = bindings::GUP_PIN_COUNTING_BIAS as i32;
+    /// let count = || first.folio(0).map(|folio| folio.ref_count() / bias);
     /// let before = count();
+    /// assert_eq!(before, Some(1));
     ///
     /// // Three pages: all of them.
     /// let three = PinnedPages::pin_all(start, 3 * PAGE_SIZE, PinFlag::Write)?;
