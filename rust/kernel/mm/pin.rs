@@ -358,19 +358,9 @@ impl PinnedPages {
     /// ```
     pub fn pin_all(start: UserPtr, len: usize, flags: impl Into<PinFlags>) -> Result<Self> {
         let flags = flags.into();
-        let pinned = Self::pin(start, len, flags)?;
-        let (first, _, nr) = span(start.as_const_ptr() as usize, len)?;
-        if pinned.nr_pages() == nr {
-            return Ok(pinned);
-        }
-        // `nr_pages() < nr`: the page's address is below the range's end, so no overflow.
-        let next = first + pinned.nr_pages() * PAGE_SIZE;
-        drop(pinned);
-        // The error of the first page that was not pinned. If it can be pinned now (a
-        // concurrent fault mapped it), the range was not pinned whole in one go: try again.
-        Err(Self::pin(UserPtr::from_addr(next), 1, flags)
-            .err()
-            .unwrap_or(EAGAIN))
+        Self::pin(start, len, flags)?.all_or_error(start.as_const_ptr() as usize, len, |next| {
+            Self::pin(UserPtr::from_addr(next), 1, flags)
+        })
     }
 
     /// Pins the pages of the address space whose mmap lock `mm` holds, that the `len` bytes at
@@ -442,14 +432,28 @@ impl PinnedPages {
         flags: impl Into<PinFlags>,
     ) -> Result<Self> {
         let flags = flags.into();
-        let pinned = Self::pin_remote(mm, start, len, flags)?;
+        Self::pin_remote(mm, start, len, flags)?
+            .all_or_error(start, len, |next| Self::pin_remote(mm, next, 1, flags))
+    }
+
+    /// Returns `self` if it pinned every page of the `len` bytes at `start`; otherwise releases its
+    /// pins and fails with the error `pin_one` gives for the first page it did not pin.
+    fn all_or_error(
+        self,
+        start: usize,
+        len: usize,
+        pin_one: impl FnOnce(usize) -> Result<Self>,
+    ) -> Result<Self> {
         let (first, _, nr) = span(start, len)?;
-        if pinned.nr_pages() == nr {
-            return Ok(pinned);
+        if self.nr_pages() == nr {
+            return Ok(self);
         }
-        let next = first + pinned.nr_pages() * PAGE_SIZE;
-        drop(pinned);
-        Err(Self::pin_remote(mm, next, 1, flags).err().unwrap_or(EAGAIN))
+        // `nr_pages() < nr`: the page's address is below the range's end, so no overflow.
+        let next = first + self.nr_pages() * PAGE_SIZE;
+        drop(self);
+        // The error of the first page that was not pinned. If it can be pinned now (a
+        // concurrent fault mapped it), the range was not pinned whole in one go: try again.
+        Err(pin_one(next).err().unwrap_or(EAGAIN))
     }
 
     /// The number of pages pinned.
