@@ -196,7 +196,21 @@ impl PinnedPages {
         flags: PinFlags,
         pin: impl FnOnce(*mut *mut bindings::page) -> c_long,
     ) -> Result<Self> {
-        let mut pages = KVec::<*mut bindings::page>::with_capacity(nr, GFP_KERNEL)?;
+        Self::new_in(KVec::new(), offset, len, nr, flags, pin)
+    }
+
+    /// Pins with `pin` into `pages`, emptied and grown to `nr` entries if it has fewer, and
+    /// makes the guard.
+    fn new_in(
+        mut pages: KVec<*mut bindings::page>,
+        offset: usize,
+        len: usize,
+        nr: usize,
+        flags: PinFlags,
+        pin: impl FnOnce(*mut *mut bindings::page) -> c_long,
+    ) -> Result<Self> {
+        pages.clear();
+        pages.reserve(nr, GFP_KERNEL)?;
         let got = pin(pages.as_mut_ptr());
         if got <= 0 {
             // GUP returns 0 only for `nr == 0`, which `span()` rules out; do not trust it.
@@ -363,6 +377,153 @@ impl PinnedPages {
         })
     }
 
+    /// [`PinnedPages::pin`] into the page array of `storage`, in calls of at most `per_call`
+    /// pages, as a driver that pins the same kind of buffer again and again, or a large one in
+    /// bounded steps (as `ib_umem_get()` does), would.
+    ///
+    /// No allocation is made if `storage` has room for the pages of the range, and
+    /// [`PinnedPages::unpin`] gives the array back for the next pin. GUP is called for the first
+    /// `per_call` pages, then for the next, with a chance to reschedule every 512 pages, up to
+    /// the first call that pins fewer pages than it asked for: the guard holds the pages pinned
+    /// up to there, at least the first. Fails as [`PinnedPages::pin`] does, and with [`EINVAL`]
+    /// for a `per_call` of 0; `storage` is freed on failure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::{
+    ///     mm::pin::{PinFlag, PinStorage, PinnedPages},
+    ///     page::PAGE_SIZE,
+    ///     uaccess::UserPtr,
+    /// };
+    /// # use kernel::bindings;
+    /// # // A KUnit doc test runs in a kernel thread: give it an mm with four pages mapped.
+    /// # // SAFETY: Called from a KUnit test, whose mm the mapping goes to.
+    /// # let addr = unsafe {
+    /// #     bindings::kunit_vm_mmap(
+    /// #         bindings::kunit_get_current_test(),
+    /// #         core::ptr::null_mut(),
+    /// #         0,
+    /// #         4 * PAGE_SIZE,
+    /// #         (bindings::PROT_READ | bindings::PROT_WRITE) as usize,
+    /// #         (bindings::MAP_PRIVATE | bindings::MAP_ANONYMOUS) as usize,
+    /// #         0,
+    /// #     )
+    /// # };
+    /// # assert!(addr != 0 && addr < usize::MAX - 4095);
+    /// let start = UserPtr::from_addr(addr);
+    ///
+    /// // Room for four pages, allocated once.
+    /// let storage = PinStorage::with_capacity(4)?;
+    /// assert!(storage.capacity() >= 4);
+    ///
+    /// // Four pages, one GUP call each.
+    /// let pinned = PinnedPages::pin_in(storage, start, 4 * PAGE_SIZE, 1, PinFlag::Write)?;
+    /// assert_eq!(pinned.nr_pages(), 4);
+    /// let mut page = [0u8; 8];
+    /// pinned.read(3 * PAGE_SIZE, &mut page)?;
+    ///
+    /// // Unpinned, and the array back for the next pin: three pages, two per call.
+    /// let storage = pinned.unpin();
+    /// let pinned = PinnedPages::pin_in(storage, start, 3 * PAGE_SIZE, 2, PinFlag::Write)?;
+    /// assert_eq!(pinned.nr_pages(), 3);
+    ///
+    /// // With a hole at the third page: the calls stop there.
+    /// let storage = pinned.unpin();
+    /// # // SAFETY: The third page of the test's own mapping; nothing references it.
+    /// # unsafe { bindings::vm_munmap(addr + 2 * PAGE_SIZE, PAGE_SIZE) };
+    /// let pinned = PinnedPages::pin_in(storage, start, 4 * PAGE_SIZE, 1, PinFlag::Write)?;
+    /// assert_eq!(pinned.nr_pages(), 2);
+    ///
+    /// let storage = pinned.unpin();
+    /// let zero = PinnedPages::pin_in(storage, start, PAGE_SIZE, 0, PinFlag::Write);
+    /// assert_eq!(zero.err(), Some(EINVAL));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn pin_in(
+        storage: PinStorage,
+        start: UserPtr,
+        len: usize,
+        per_call: usize,
+        flags: impl Into<PinFlags>,
+    ) -> Result<Self> {
+        /// Pages pinned between two chances to reschedule.
+        const RESCHED_PAGES: usize = 512;
+        let flags = flags.into();
+        let (first, offset, nr) = span(start.as_const_ptr() as usize, len)?;
+        if per_call == 0 {
+            return Err(EINVAL);
+        }
+        Self::new_in(storage.0, offset, len, nr, flags, |pages| {
+            let (mut done, mut since) = (0, 0);
+            while done < nr {
+                let n = per_call.min(nr - done);
+                // SAFETY: `pages` has room for `nr` entries, of which `done` are written, and
+                // `n <= nr - done`: GUP writes at most `n` more. `n <= nr` fits in an `int`
+                // (`span()`), and the `n` pages at `first + done * PAGE_SIZE` are pages of the
+                // range, whose end does not overflow. The flags are `FOLL_*` flags a caller may
+                // pass (the `PinFlag` values).
+                let got = unsafe {
+                    bindings::pin_user_pages_fast(
+                        first + done * PAGE_SIZE,
+                        n as c_int,
+                        flags.foll(),
+                        pages.add(done),
+                    )
+                };
+                if got <= 0 {
+                    // Nothing pinned by this call: the error, if it was the first.
+                    return if done == 0 {
+                        got as c_long
+                    } else {
+                        done as c_long
+                    };
+                }
+                // GUP never returns more than it was asked for.
+                let got = (got as usize).min(n);
+                done += got;
+                if got < n {
+                    break;
+                }
+                since += got;
+                if since >= RESCHED_PAGES && done < nr {
+                    since = 0;
+                    crate::task::cond_resched();
+                }
+            }
+            done as c_long
+        })
+    }
+
+    /// Releases the pins, as dropping the guard does, and gives back the page array for
+    /// [`PinnedPages::pin_in`].
+    pub fn unpin(mut self) -> PinStorage {
+        self.release();
+        // `self` is dropped with an empty array: nothing left to release.
+        PinStorage(core::mem::replace(&mut self.pages, KVec::new()))
+    }
+
+    /// Releases the pins, dirtying the pages first if [`PinnedPages::write`] wrote to them, and
+    /// empties the page array.
+    fn release(&mut self) {
+        if self.pages.is_empty() {
+            return;
+        }
+        // SAFETY: `pages` holds the pages this guard pinned, one pin each, which nothing else
+        // releases (the invariant); they are dirtied first if `write()` wrote to them. The
+        // array is emptied right after, so none of them is released twice.
+        unsafe {
+            bindings::unpin_user_pages_dirty_lock(
+                self.pages.as_mut_ptr(),
+                self.pages.len(),
+                self.dirty,
+            )
+        };
+        self.pages.clear();
+        // INVARIANT: no page, no byte.
+        (self.offset, self.len) = (0, 0);
+    }
+
     /// Pins the pages of the address space whose mmap lock `mm` holds, that the `len` bytes at
     /// `start` touch, or as many of them as can be, from the first
     /// (C: `pin_user_pages_remote()`, which never drops the lock here).
@@ -468,7 +629,8 @@ impl PinnedPages {
         self.len
     }
 
-    /// Whether the pinned range is empty (never: a guard holds at least one page).
+    /// Whether the pinned range is empty (never: a guard holds at least one page until it is
+    /// released).
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -584,14 +746,30 @@ impl PinnedPages {
 
 impl Drop for PinnedPages {
     fn drop(&mut self) {
-        // SAFETY: `pages` holds the pages this guard pinned, one pin each, which nothing else
-        // releases (the invariant); they are dirtied first if `write()` wrote to them.
-        unsafe {
-            bindings::unpin_user_pages_dirty_lock(
-                self.pages.as_mut_ptr(),
-                self.pages.len(),
-                self.dirty,
-            )
-        };
+        self.release();
+    }
+}
+
+/// A page array for [`PinnedPages::pin_in`], kept from one pin to the next: it holds no page.
+///
+/// Made with [`PinStorage::with_capacity`], given back by [`PinnedPages::unpin`].
+pub struct PinStorage(KVec<*mut bindings::page>);
+
+// SAFETY: The array holds no page (its length is 0 whenever a `PinStorage` exists), only an
+// allocation, which any task may use or free.
+unsafe impl Send for PinStorage {}
+
+// SAFETY: `&PinStorage` only reads the capacity.
+unsafe impl Sync for PinStorage {}
+
+impl PinStorage {
+    /// An array with room for `pages` pages.
+    pub fn with_capacity(pages: usize) -> Result<Self> {
+        Ok(Self(KVec::with_capacity(pages, GFP_KERNEL)?))
+    }
+
+    /// How many pages [`PinnedPages::pin_in`] can pin into this array without allocating.
+    pub fn capacity(&self) -> usize {
+        self.0.capacity()
     }
 }
