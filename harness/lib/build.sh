@@ -121,12 +121,13 @@ build_kernel() {
 	configure_kernel "$kind"
 	# The Rust GUP kernels build with clippy, whose findings land in the
 	# build log and are checked by the lint step.
-	# The crate is always recompiled, so that the log has its findings even
-	# when nothing in it changed.
+	# The crate and the sample driver of kernel::mm::pin are always
+	# recompiled, so that the log has their findings even when nothing in
+	# them changed.
 	local clippy=""
 	if [ "$kind" != baseline ]; then
 		clippy="CLIPPY=1"
-		rm -f "$out/mm/gup/mod.o"
+		rm -f "$out/mm/gup/mod.o" "$out/samples/rust/rust_misc_pin.o"
 	fi
 	log "build $name: make LLVM=1 ${KMAKE_ARCH:+$KMAKE_ARCH }${clippy:+$clippy }-j$JOBS (log: $out/build.log)"
 	if ! kmake "$kind" $clippy -j"$JOBS" > "$out/build.log" 2>&1; then

@@ -11,8 +11,8 @@
 # that names it (or a directory above it); every file of the overlay areas
 # must be named by one. The rust/kernel abstractions come before mm/ (the Rust
 # mm/gup), which builds on them, and the helpers before both, so that every
-# commit of the series builds.
-OVERLAY_AREAS="rust mm tools Documentation"
+# commit of the series builds; the sample driver of kernel::mm::pin follows.
+OVERLAY_AREAS="rust mm samples tools Documentation"
 OVERLAY_COMMITS="
 rust-helpers rust/helpers
 rust-bug rust/kernel/bug.rs
@@ -20,6 +20,7 @@ rust-barrier rust/kernel/sync/barrier.rs
 rust-task rust/kernel/task.rs
 rust-mm rust/kernel/mm.rs rust/kernel/mm
 mm mm
+samples samples
 tools tools
 Documentation Documentation
 "
