@@ -7,7 +7,7 @@ SELFTESTS="gup_test gup_test_rs gup_longterm cow madv_populate mkdirty"
 # on-fault-limit is left out: it must run as a non-root user (see guest/init).
 SELFTESTS="$SELFTESTS gup_pfn_test mlock2-tests map_populate mlock-random-test ksm_functional_tests"
 SELFTESTS="$SELFTESTS gup_coredump gup_cve gup_faultinj gup_fast_stress"
-SELFTESTS="$SELFTESTS gup_longterm_migrate iouring_ro_loop"
+SELFTESTS="$SELFTESTS gup_longterm_migrate iouring_ro_loop rust_misc_pin_test"
 DEFAULT_SUITES="gup_test gup_matrix gup_longterm cow madv_populate mkdirty"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_pfn mlock2 map_populate mlock_random ksm_functional"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump gup_cve gup_fast_stress"
@@ -17,6 +17,8 @@ DEFAULT_SUITES="$DEFAULT_SUITES gup_coredump gup_cve gup_fast_stress"
 OTHER_SELFTESTS="drivers/dma-buf:udmabuf iommu:iommufd iommu:iommufd_fail_nth"
 DEFAULT_SUITES="$DEFAULT_SUITES udmabuf iommufd iommufd_fail_nth faultinj"
 DEFAULT_SUITES="$DEFAULT_SUITES gup_longterm_migrate fuzz"
+# The Rust sample driver of kernel::mm::pin (/dev/rust-misc-pin).
+DEFAULT_SUITES="$DEFAULT_SUITES rust_misc_pin"
 # Real drivers on the exports: VFIO on QEMU's edu device behind the
 # emulated IOMMU (7.2's vfio selftests and our vfio_edu_dma_test), RDMA on
 # soft-RoCE (7.2's rdma selftest scripts, our rxe_umem_test, which links
@@ -271,9 +273,9 @@ lint_report() {
 	local kind=$1 out=$BUILDS/$(bdir "$1") f n tmp
 	# The tree's copies (the source step made it the overlay): rustfmt follows
 	# `mod` lines, and rust/kernel/mm.rs names modules the overlay lacks.
-	f=$(cd "$REPO" && { ls mm/gup/*.rs; overlay_files rust | grep '\.rs$'; } | sed "s#^#$IN/linux/#" | tr '\n' ' ')
+	f=$(cd "$REPO" && { ls mm/gup/*.rs; overlay_files rust; overlay_files samples; } | grep '\.rs$' | sed "s#^#$IN/linux/#" | tr '\n' ' ')
 	if n=$(inchroot "rustfmt --check --config-path $IN/linux/.rustfmt.toml --edition 2021 $f" 2>&1); then
-		printf 'rustfmt\tok\tmm/gup/*.rs and rust/kernel/**/*.rs of the overlay are rustfmt clean\n'
+		printf 'rustfmt\tok\tmm/gup/*.rs, rust/**/*.rs and samples/**/*.rs of the overlay are rustfmt clean\n'
 	else
 		printf 'rustfmt\tfail\t%s\n' "$(echo "$n" | grep -c '^Diff in') file hunks differ from rustfmt"
 	fi
