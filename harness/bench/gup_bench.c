@@ -69,7 +69,11 @@
  *	combination (for harness/rust-gup profile); FOLL, a decimal number,
  *	is added to its gup_flags (256, FOLL_LONGTERM, makes -a the
  *	pin_user_pages_fast(FOLL_LONGTERM) that iommufd and ib_umem_get()
- *	call).
+ *	call). After each -a combination, when /dev/rust-misc-pin exists,
+ *	the same workload through the safe Rust API kernel::mm::pin
+ *	(samples/rust/rust_misc_pin.rs): "@@@ BENCH pin_api/<n1|n512|nall>/
+ *	<PAGES>/<r|w>/<SIZE>M rep=<i> pin_us=<n> unpin_us=<n>" (ONLY:
+ *	"A/n1/r").
  *
  * run PROGRAM [ARG...]
  *	Runs PROGRAM (a path) with its arguments and waits for it; with
@@ -92,6 +96,8 @@
 #include <mm/gup_test.h>
 
 #define GUP_TEST_FILE "/sys/kernel/debug/gup_test"
+#define RUST_MISC_PIN_FILE "/dev/rust-misc-pin"
+#define RUST_MISC_PIN_BENCH _IOWR('|', 0x93, __u64[6])
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -485,6 +491,54 @@ static int match_only(const char *only, char opt, const char *nid, int w)
 	return !strcmp(only, want);
 }
 
+/*
+ * -a's workload through kernel::mm::pin: the RUST_MISC_PIN_BENCH ioctl of
+ * /dev/rust-misc-pin (samples/rust/rust_misc_pin.rs) pins the range as
+ * PIN_FAST_BENCHMARK does, in calls of pin_user_pages_fast() of the same
+ * number of pages into one page array allocated before the clock starts
+ * (PinnedPages::pin_in()), then releases the pins (PinnedPages::unpin()),
+ * and reports the two times in nanoseconds. Same mapping, pages per call
+ * and flags as the -a run just before it; ONLY names it "A/<nid>/<r|w>".
+ */
+static void bench_pin_api(int api, const struct gup_test *gup,
+			  const char *pages, const char *nid, int w,
+			  unsigned long size_mb, unsigned long reps,
+			  const char *only)
+{
+	__u64 args[6];
+	unsigned long rep;
+	char metrics[96];
+
+	snprintf(id, sizeof(id), "pin_api/%s/%s/%c/%luM", nid, pages,
+		 w ? 'w' : 'r', size_mb);
+	if (only && !match_only(only, 'A', nid, w))
+		return;
+	for (rep = 0; rep <= reps; rep++) {
+		args[0] = gup->addr;
+		args[1] = (__u64)size_mb << 20;
+		args[2] = gup->nr_pages_per_call;
+		args[3] = w;		/* RUST_MISC_PIN_WRITE */
+		args[4] = args[5] = 0;
+		/* The first call is the warm-up, as for gup_test. */
+		if (rep == 1)
+			window_begin();
+		if (ioctl(api, RUST_MISC_PIN_BENCH, args))
+			fail("ioctl RUST_MISC_PIN_BENCH", errno);
+		if (!rep)
+			continue;
+		/*
+		 * Whole microseconds, truncated, as gup_test's
+		 * ktime_us_delta() gives -a's times: a ratio of the two then
+		 * has no bias from one side's rounding.
+		 */
+		snprintf(metrics, sizeof(metrics), "pin_us=%llu unpin_us=%llu",
+			 (unsigned long long)args[4] / 1000,
+			 (unsigned long long)args[5] / 1000);
+		report(rep - 1, metrics);
+	}
+	window_end();
+}
+
 static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 			   const char *pages, const char *only,
 			   unsigned int foll)
@@ -492,7 +546,7 @@ static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 	static const long nrs[] = { 1, 512, -1 };
 	struct gup_test gup = { 0 };
 	size_t size = size_mb << 20, psize = sysconf(_SC_PAGESIZE), off;
-	int flags = MAP_PRIVATE, fd, zero, advice = -1, w;
+	int flags = MAP_PRIVATE, fd, zero, advice = -1, w, api;
 	unsigned long rep, c, i;
 	char *p, metrics[96];
 
@@ -509,6 +563,8 @@ static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 	fd = open(GUP_TEST_FILE, O_RDWR);
 	if (fd < 0)
 		fail("open " GUP_TEST_FILE, errno);
+	/* Optional: the pin_api rows need CONFIG_SAMPLE_RUST_MISC_PIN. */
+	api = open(RUST_MISC_PIN_FILE, O_RDWR);
 	zero = open("/dev/zero", O_RDWR);
 	if (zero < 0)
 		fail("open /dev/zero", errno);
@@ -561,11 +617,16 @@ static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 					report(rep, metrics);
 				}
 				window_end();
+				if (gup_cmds[c].opt == 'a' && api >= 0)
+					bench_pin_api(api, &gup, pages, nid, w,
+						      size_mb, reps, only);
 			}
 		}
 	}
 	munmap(p, size);
 	close(zero);
+	if (api >= 0)
+		close(api);
 	close(fd);
 	return 0;
 }

@@ -450,6 +450,50 @@ def report(argv):
         md.append("- failed workloads (no ratio): %d" % len(failed))
     md.append("")
 
+    # kernel::mm::pin over pin_user_pages_fast(): on each kernel, a
+    # pin_api workload against gup_test -a on the same mapping, pages per
+    # call and flags (harness/bench/gup_bench.c).
+    api_rows, api_summary = [], []
+    for k in primary:
+        rs = []
+        for w in workloads:
+            if not w.startswith("pin_api/"):
+                continue
+            direct = "gup_test/a/" + w[len("pin_api/"):]
+            a, c = med.get((w, k)), med.get((direct, k))
+            if a is None or c is None or c <= 0:
+                continue
+            rs.append((a / c, w, c))
+            api_rows.append([k, w, direct, fmt_us(c), fmt_us(a),
+                             "%.4f" % (a / c)])
+        if not rs:
+            continue
+        fine = [(v, w) for v, w, c in rs if not is_coarse(c)]
+        gmean = math.exp(sum(math.log(v) for v, _, _ in rs) / len(rs))
+        worst, worst_w, _ = max(rs)
+        line = ("%s: %d workloads, worst %.3f (%s), geometric mean %.3f, "
+                "%d at <= 1.01" % (k, len(rs), worst, worst_w, gmean,
+                                   sum(1 for v, _, _ in rs if v <= 1.01)))
+        if fine and len(fine) < len(rs):
+            fworst, fworst_w = max(fine)
+            line += ("; the %d whose C time is at least %d us: worst %.3f "
+                     "(%s), %d at <= 1.01"
+                     % (len(fine), COARSE_US, fworst, fworst_w,
+                        sum(1 for v, _ in fine if v <= 1.01)))
+        api_summary.append(line)
+    if api_rows:
+        with open(os.path.join(args.outdir, "pin_api.csv"), "w",
+                  newline="") as f:
+            wr = csv.writer(f)
+            wr.writerow(["kind", "workload", "direct", "direct_us",
+                         "api_us", "api_over_direct"])
+            wr.writerows(api_rows)
+        md += ["## kernel::mm::pin over pin_user_pages_fast()", "",
+               "Each pin_api workload against gup_test -a (C calling "
+               "pin_user_pages_fast() directly) on the same kernel, "
+               "mapping, pages per call and flags (pin_api.csv).", ""]
+        md += ["- " + s for s in api_summary] + [""]
+
     errs = [(r, e) for r in runs for e in r.errors]
     if errs:
         md += ["## Errors", "", "| kind | run | workload | error | call |",
@@ -487,6 +531,9 @@ def report(argv):
     print("\n".join(table))
     print()
     print("\n".join(summary))
+    if api_summary:
+        print("kernel::mm::pin over pin_user_pages_fast():")
+        print("\n".join(api_summary))
     for r, (w, e, what) in errs:
         print("error: %s#%d %s: %s in %s" % (r.kind, r.run, w, e, what))
     for r, (n, t) in bad:
@@ -611,6 +658,32 @@ def self_test():
         assert rc == 0
         md = open(os.path.join(out2, "report.md")).read()
         assert ": agree within 1%" in md, md
+
+        # kernel::mm::pin against gup_test -a on the same kernel: 303 us
+        # over 300 us, and a pin_api workload without its -a (ignored).
+        api = []
+        for rep in range(3):
+            api += ["@@@ BENCH gup_test/a/n1/4k/w/32M rep=%d get_us=200 "
+                    "put_us=100" % rep,
+                    "@@@ BENCH pin_api/n1/4k/w/32M rep=%d pin_ns=202000 "
+                    "unpin_ns=101000" % rep,
+                    "@@@ BENCH pin_api/n512/4k/w/32M rep=%d pin_ns=5 "
+                    "unpin_ns=5" % rep]
+        log(p("api.log"), api)
+        out3 = p("out3")
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            rc = report([out3, "--run", "baseline=" + p("api.log")])
+        assert rc == 0
+        with open(os.path.join(out3, "pin_api.csv")) as f:
+            rows = list(csv.DictReader(f))
+        assert [(r["kind"], r["workload"], r["api_over_direct"])
+                for r in rows] == [("baseline", "pin_api/n1/4k/w/32M",
+                                    "1.0100")], rows
+        md = open(os.path.join(out3, "report.md")).read()
+        assert ("baseline: 1 workloads, worst 1.010 (pin_api/n1/4k/w/32M),"
+                " geometric mean 1.010, 1 at <= 1.01") in md, md
+        assert "kernel::mm::pin over" in buf.getvalue()
 
         # Usage errors.
         for bad in ([out, "--run", "baseline=" + p("empty.log")],
