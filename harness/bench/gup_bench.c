@@ -61,9 +61,11 @@
  *	serves every command, set up as gup_test sets up its own: a private
  *	mapping of /dev/zero (anonymous with MAP_HUGETLB), the THP advice,
  *	one write per base page. PAGES is 4k (MADV_NOHUGEPAGE), thp
- *	(MADV_HUGEPAGE), mthp64 (no advice: what the mTHP settings give) or
- *	hugetlb (MAP_HUGETLB). One call of each combination goes first and
- *	is not reported, as in the other workloads. Prints, per repetition,
+ *	(MADV_HUGEPAGE), mthp64 (no advice: what the mTHP settings give),
+ *	hugetlb (MAP_HUGETLB, the default size) or hugetlb64k, hugetlb32m,
+ *	hugetlb1g (MAP_HUGETLB of that size: on arm64 with 4K pages, 64K and
+ *	32M are contiguous PTEs and PMDs). One call of each combination
+ *	goes first and is not reported, as in the other workloads. Prints, per repetition,
  *	"@@@ BENCH gup_test/<opt>/<n1|n512|nall>/<PAGES>/<r|w>/<SIZE>M
  *	rep=<i> get_us=<n> put_us=<n>". ONLY, as "u/n1/r", runs that one
  *	combination (for harness/rust-gup profile); FOLL, a decimal number,
@@ -112,6 +114,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+
 #define MIB		(1024UL * 1024UL)
 #define HPAGE		(2 * MIB)
 #define ODIRECT_CHUNK	(64 * MIB)
@@ -159,7 +165,8 @@ static void usage(void)
 		"usage: gup_bench vmreadv SIZE_MB REPS\n"
 		"       gup_bench odirect DEV SIZE_MB REPS\n"
 		"       gup_bench iouring SIZE_MB REPS\n"
-		"       gup_bench gupmatrix SIZE_MB REPS 4k|thp|mthp64|hugetlb [CMD/nN/RW [FOLL]]\n"
+		"       gup_bench gupmatrix SIZE_MB REPS 4k|thp|mthp64|hugetlb|hugetlb64k|hugetlb32m|hugetlb1g\n"
+		"                 [CMD/nN/RW [FOLL]]\n"
 		"       gup_bench run PROGRAM [ARG...]\n"
 		"env GUP_BENCH_THP=1: MADV_HUGEPAGE instead of MADV_NOHUGEPAGE\n");
 	exit(2);
@@ -556,6 +563,13 @@ static int bench_gupmatrix(unsigned long size_mb, unsigned long reps,
 		advice = MADV_HUGEPAGE;
 	else if (!strcmp(pages, "hugetlb"))
 		flags |= MAP_HUGETLB | MAP_ANONYMOUS;
+	/* hugetlb of a given size: arm64's 64K and 32M are contiguous PTEs and PMDs. */
+	else if (!strcmp(pages, "hugetlb64k"))
+		flags |= MAP_HUGETLB | MAP_ANONYMOUS | (16 << MAP_HUGE_SHIFT);
+	else if (!strcmp(pages, "hugetlb32m"))
+		flags |= MAP_HUGETLB | MAP_ANONYMOUS | (25 << MAP_HUGE_SHIFT);
+	else if (!strcmp(pages, "hugetlb1g"))
+		flags |= MAP_HUGETLB | MAP_ANONYMOUS | (30 << MAP_HUGE_SHIFT);
 	else if (strcmp(pages, "mthp64"))
 		usage();
 
