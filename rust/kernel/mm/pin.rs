@@ -188,17 +188,6 @@ unsafe impl Send for PinnedPages {}
 unsafe impl Sync for PinnedPages {}
 
 impl PinnedPages {
-    /// Pins with `pin` into a fresh page array of `nr` entries, and makes the guard.
-    fn new(
-        offset: usize,
-        len: usize,
-        nr: usize,
-        flags: PinFlags,
-        pin: impl FnOnce(*mut *mut bindings::page) -> c_long,
-    ) -> Result<Self> {
-        Self::new_in(KVec::new(), offset, len, nr, flags, pin)
-    }
-
     /// Pins with `pin` into `pages`, emptied and grown to `nr` entries if it has fewer, and
     /// makes the guard.
     fn new_in(
@@ -286,15 +275,8 @@ impl PinnedPages {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn pin(start: UserPtr, len: usize, flags: impl Into<PinFlags>) -> Result<Self> {
-        let flags = flags.into();
-        let (first, offset, nr) = span(start.as_const_ptr() as usize, len)?;
-        Self::new(offset, len, nr, flags, |pages| {
-            // SAFETY: `pages` has room for `nr` entries, and `nr` fits in an `int` (`span()`).
-            // The flags are `FOLL_*` flags a caller may pass (the `PinFlag` values).
-            let got =
-                unsafe { bindings::pin_user_pages_fast(first, nr as c_int, flags.foll(), pages) };
-            got as c_long
-        })
+        // One call for the whole range, into a fresh array.
+        Self::pin_in(PinStorage(KVec::new()), start, len, usize::MAX, flags)
     }
 
     /// Pins all the pages of the current task's memory that the `len` bytes at `start` touch,
@@ -569,7 +551,7 @@ impl PinnedPages {
     ) -> Result<Self> {
         let flags = flags.into();
         let (first, offset, nr) = span(start, len)?;
-        Self::new(offset, len, nr, flags, |pages| {
+        Self::new_in(KVec::new(), offset, len, nr, flags, |pages| {
             // SAFETY: The mmap read lock of `mm` is held (the guard's invariant), and a NULL
             // `locked` tells GUP to keep it. `pages` has room for `nr` entries.
             unsafe {
