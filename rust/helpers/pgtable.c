@@ -283,6 +283,17 @@ __rust_helper pgd_t *rust_helper_pgd_offset(struct mm_struct *mm,
 	return pgd_offset(mm, addr);
 }
 
+/*
+ * Whether the P4D level is folded into the PGD for @mm: then pgd_none() and
+ * pgd_bad() are 0, and a walk need not read the PGD entry. A constant where the
+ * folding is decided at build time (arm64 with 4 levels or fewer), a static key
+ * where it is decided at boot (x86-64, arm64 with LPA2).
+ */
+__rust_helper bool rust_helper_mm_p4d_folded(struct mm_struct *mm)
+{
+	return mm_p4d_folded(mm);
+}
+
 /* Out of line on riscv, with this prototype. */
 __rust_helper p4d_t *rust_helper_p4d_offset(pgd_t *pgdp, unsigned long addr)
 {

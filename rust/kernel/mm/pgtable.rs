@@ -625,11 +625,19 @@ mod walk {
 
         /// Reads the entry and, unless it is none or bad, returns the P4D entry of the address
         /// (C: `pgd_none() || pgd_bad()`, else `p4d_offset()`).
+        ///
+        /// Where the P4D level is folded into the PGD, a PGD entry is never none or bad (it is
+        /// the P4D entry, checked at that level), and the entry is not read: C's compiler drops
+        /// that read too, but here it is a `pgdp_get()`, which is volatile.
         #[inline(always)]
         pub fn p4d(&self) -> Option<P4dSlot<'a>> {
-            let pgd = self.read();
-            if pgd.is_none() || pgd.is_bad() {
-                return None;
+            // SAFETY: `mm` is valid while its mmap lock is held (type invariant of `Slot`).
+            let folded = unsafe { bindings::mm_p4d_folded(self.0.mm) };
+            if !folded {
+                let pgd = self.read();
+                if pgd.is_none() || pgd.is_bad() {
+                    return None;
+                }
             }
             // SAFETY: A PGD entry that is neither none nor bad points to a P4D table (or is the P4D
             // entry itself, folded); the mmap lock keeps it from being freed or cleared, as only
