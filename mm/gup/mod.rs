@@ -745,11 +745,7 @@ pub unsafe extern "C" fn follow_page(
     // pages to fail.
     let mut page_mask = 0;
     // SAFETY: The caller holds the mmap lock, and `address` is in `vma`.
-    match unsafe { walk::follow_page_mask(vma, address, flags, &mut page_mask) } {
-        Ok(Some(page)) => page,
-        Ok(None) => ptr::null_mut(),
-        Err(e) => e.to_ptr(),
-    }
+    unsafe { walk::follow_page_mask(vma, address, flags, &mut page_mask) }.into_raw()
 }
 
 /// Resolves a user page fault by hand (C: `fixup_user_fault()`).

@@ -302,7 +302,7 @@ fn walk_range(
                 // and `start` is in it: `start` was at or above its start when it was looked up,
                 // has only grown since, and is below its end.
                 let followed = unsafe { follow_page_mask(cur.vma(), start, flags, &mut page_mask) };
-                let unshare = match followed {
+                let unshare = match followed.get() {
                     Ok(Some(p)) => {
                         page = p;
                         break;

@@ -67,6 +67,52 @@ const _: () = {
     assert!(bindings::VM_READ == 1 << bindings::VMA_READ_BIT);
 };
 
+/// What following an address gave, in one word: a page, nothing (the caller must fault), or an
+/// errno. It is the `struct page *` that C's `follow_page_mask()` returns: the page, NULL, or
+/// `ERR_PTR()`.
+///
+/// Not a `Result<Option<PagePtr>>`: that is a tag beside a union of a pointer and a 32-bit
+/// errno, and where the walk's levels merge their results LLVM splits the union's word into
+/// halves and joins them again, on every page of the slow path (docs/bench.md, 2026-12-05).
+#[derive(Clone, Copy)]
+pub(crate) struct Followed(PagePtr);
+
+impl Followed {
+    /// No page: the caller must fault (C: NULL).
+    pub(crate) const FAULT: Self = Self(core::ptr::null_mut());
+
+    /// The page, referenced or pinned as the flags asked.
+    #[inline(always)]
+    pub(crate) fn page(page: PagePtr) -> Self {
+        Self(page)
+    }
+
+    /// An error (C: `ERR_PTR()`).
+    #[inline(always)]
+    pub(crate) fn err(e: Error) -> Self {
+        Self(e.to_ptr())
+    }
+
+    /// Whether the caller must fault.
+    #[inline(always)]
+    pub(crate) fn is_fault(self) -> bool {
+        self.0.is_null()
+    }
+
+    /// The value as C gives it: the page, NULL, or `ERR_PTR()`.
+    #[inline(always)]
+    pub(crate) fn into_raw(self) -> PagePtr {
+        self.0
+    }
+
+    /// The page (`Ok(Some)`), nothing to fault (`Ok(None)`), or the errno.
+    #[inline(always)]
+    pub(crate) fn get(self) -> Result<Option<PagePtr>> {
+        let page = kernel::error::from_err_ptr(self.0)?;
+        Ok((!page.is_null()).then_some(page))
+    }
+}
+
 /// C: `is_cow_mapping()`.
 #[inline]
 pub(crate) fn is_cow_mapping(flags: VmFlags) -> bool {
@@ -138,25 +184,21 @@ pub(crate) fn can_follow_write_common(
 
 /// What a hole (no page table, or an empty entry) gives (C: `no_page_table()`).
 ///
-/// `None` makes the caller fault; `FOLL_DUMP` gets `EFAULT` instead where a fault would surely
-/// give a zero-filled page, so that core dumps leave a hole without allocating.
-pub(crate) fn no_page_table(
-    vma: &VmaRef,
-    flags: FollFlags,
-    address: usize,
-) -> Result<Option<PagePtr>> {
+/// [`Followed::FAULT`] makes the caller fault; `FOLL_DUMP` gets `EFAULT` instead where a fault
+/// would surely give a zero-filled page, so that core dumps leave a hole without allocating.
+pub(crate) fn no_page_table(vma: &VmaRef, flags: FollFlags, address: usize) -> Followed {
     if !flags.contains(Foll::Dump) {
-        return Ok(None);
+        return Followed::FAULT;
     }
     if vma.is_hugetlb() {
         // SAFETY: `vma` is a valid hugetlb VMA, the mmap lock is held.
         if !unsafe { bindings::gup_hugetlb_pagecache_present(vma.as_ptr(), address) } {
-            return Err(EFAULT);
+            return Followed::err(EFAULT);
         }
     } else if vma.is_anonymous() || !vma.has_fault_handler() {
-        return Err(EFAULT);
+        return Followed::err(EFAULT);
     }
-    Ok(None)
+    Followed::FAULT
 }
 
 /// Follows a PUD leaf (hugetlb or device-dax) with the PUD lock held (C: `follow_huge_pud()`).
@@ -164,19 +206,19 @@ pub(crate) fn follow_huge_pud(
     locked: &PudLocked<'_>,
     flags: FollFlags,
     page_mask: &mut usize,
-) -> Result<Option<PagePtr>> {
+) -> Followed {
     if !cfg!(CONFIG_PGTABLE_HAS_HUGE_LEAVES) {
-        return Ok(None);
+        return Followed::FAULT;
     }
     let vma = locked.slot().vma();
     let addr = locked.slot().addr();
     let pud = locked.read();
     if !pud.is_present() {
-        return Ok(None);
+        return Followed::FAULT;
     }
     // A pfn-only leaf: as in `follow_huge_pmd()`.
     if pud.is_special() {
-        return Err(EEXIST);
+        return Followed::err(EEXIST);
     }
     let pfn = pud.pfn();
     let pud_write = pud.is_write();
@@ -185,7 +227,7 @@ pub(crate) fn follow_huge_pud(
         // PUD lock keeps the folio it maps referenced.
         let head = unsafe { FolioPage::from_raw(pgtable::pfn_to_page(pfn)) };
         if !can_follow_write_common(Some(head), vma, flags) {
-            return Ok(None);
+            return Followed::FAULT;
         }
     }
     let pfn = pfn + ((addr & !PUD_MASK) >> PAGE_SHIFT);
@@ -193,11 +235,13 @@ pub(crate) fn follow_huge_pud(
     // mapped by the leaf referenced while it is used here.
     let page = unsafe { FolioPage::from_raw(pgtable::pfn_to_page(pfn)) };
     if !pud_write && must_unshare(Some(vma), flags, page) {
-        return Err(EMLINK);
+        return Followed::err(EMLINK);
     }
-    pin::try_grab_folio(page.folio(), 1, flags)?;
+    if let Err(e) = pin::try_grab_folio(page.folio(), 1, flags) {
+        return Followed::err(e);
+    }
     *page_mask = HPAGE_PUD_NR - 1;
-    Ok(Some(page.as_ptr()))
+    Followed::page(page.as_ptr())
 }
 
 /// Follows a PMD leaf (THP or hugetlb) with the PMD lock held (C: `follow_huge_pmd()`).
@@ -206,9 +250,9 @@ pub(crate) fn follow_huge_pmd(
     locked: &PmdLocked<'_>,
     flags: FollFlags,
     page_mask: &mut usize,
-) -> Result<Option<PagePtr>> {
+) -> Followed {
     if !cfg!(CONFIG_PGTABLE_HAS_HUGE_LEAVES) {
-        return Ok(None);
+        return Followed::FAULT;
     }
     let vma = locked.slot().vma();
     let addr = locked.slot().addr();
@@ -218,7 +262,7 @@ pub(crate) fn follow_huge_pmd(
     // `follow_page()` may be called on any VMA; C's `follow_huge_pmd()` would take `pmd_page()`
     // of such a leaf, outside the memmap.
     if pmd.is_special() && !pmd.is_huge_zero() {
-        return Err(EEXIST);
+        return Followed::err(EEXIST);
     }
     // SAFETY: A present leaf that is not pfn-only maps a folio (the huge zero folio included),
     // whose pages are in the memmap; the PMD lock keeps it mapped, hence referenced.
@@ -232,18 +276,18 @@ pub(crate) fn follow_huge_pmd(
                     && !bindings::userfaultfd_huge_pmd_wp(vma.as_ptr(), pmd.into_raw())
             };
         if !ok {
-            return Ok(None);
+            return Followed::FAULT;
         }
     }
     // Core dumps skip the huge zero page.
     if flags.contains(Foll::Dump) && pmd.is_huge_zero() {
-        return Err(EFAULT);
+        return Followed::err(EFAULT);
     }
     if pmd.is_protnone() && !can_follow_protnone(vma, flags) {
-        return Ok(None);
+        return Followed::FAULT;
     }
     if !pmd_write && must_unshare(Some(vma), flags, page) {
-        return Err(EMLINK);
+        return Followed::err(EMLINK);
     }
     let folio = page.folio();
     vm_warn_on_once_folio!(
@@ -251,7 +295,9 @@ pub(crate) fn follow_huge_pmd(
         folio,
         page.index_in_folio()
     );
-    pin::try_grab_folio(folio, 1, flags)?;
+    if let Err(e) = pin::try_grab_folio(folio, 1, flags) {
+        return Followed::err(e);
+    }
 
     #[cfg(CONFIG_TRANSPARENT_HUGEPAGE)]
     if pmd.is_trans_huge() && flags.contains(Foll::Touch) {
@@ -270,9 +316,7 @@ pub(crate) fn follow_huge_pmd(
     *page_mask = HPAGE_PMD_NR - 1;
     // The leaf maps HPAGE_PMD_NR pages, contiguous in the memmap, and `addr` is inside: the
     // subpage's address does not wrap.
-    Ok(Some(
-        page.as_ptr().wrapping_add((addr & !PMD_MASK) >> PAGE_SHIFT),
-    ))
+    Followed::page(page.as_ptr().wrapping_add((addr & !PMD_MASK) >> PAGE_SHIFT))
 }
 
 /// A present entry without a `struct page` (C: `follow_pfn_pte()`): marks it young (and dirty
@@ -302,7 +346,7 @@ pub(crate) fn follow_pfn_pte(pte: &PteLocked<'_>, flags: FollFlags) -> Error {
 
 /// The PTE level of the walk (C: `follow_page_pte()`).
 #[inline(always)]
-pub(crate) fn follow_page_pte(pmd: &PmdSlot<'_>, flags: FollFlags) -> Result<Option<PagePtr>> {
+pub(crate) fn follow_page_pte(pmd: &PmdSlot<'_>, flags: FollFlags) -> Followed {
     let vma = pmd.vma();
     let address = pmd.addr();
     let Some(locked) = pmd.map_lock() else {
@@ -317,17 +361,14 @@ pub(crate) fn follow_page_pte(pmd: &PmdSlot<'_>, flags: FollFlags) -> Result<Opt
     };
     drop(locked);
     if !pte.is_none() {
-        return Ok(None);
+        return Followed::FAULT;
     }
     no_page_table(vma, flags, address)
 }
 
 /// [`follow_page_pte`] for a present entry, with its table mapped and locked.
 #[inline(always)]
-pub(crate) fn follow_present_pte(
-    entry: &PresentPte<'_>,
-    flags: FollFlags,
-) -> Result<Option<PagePtr>> {
+pub(crate) fn follow_present_pte(entry: &PresentPte<'_>, flags: FollFlags) -> Followed {
     let locked = entry.locked();
     let vma = locked.vma();
     let pte = entry.value();
@@ -340,23 +381,23 @@ pub(crate) fn follow_present_pte(
             && !entry.needs_soft_dirty_wp()
             && !entry.is_uffd_wp();
         if !ok {
-            return Ok(None);
+            return Followed::FAULT;
         }
     }
 
     let page = match normal {
         Some(page) => page,
         // Core dumps skip special pages, the zero page included.
-        None if flags.contains(Foll::Dump) => return Err(EFAULT),
+        None if flags.contains(Foll::Dump) => return Followed::err(EFAULT),
         None => match pte.zero_page() {
             Some(zero) => zero,
-            None => return Err(follow_pfn_pte(locked, flags)),
+            None => return Followed::err(follow_pfn_pte(locked, flags)),
         },
     };
     let folio = page.folio();
 
     if !pte_write && must_unshare(Some(vma), flags, page) {
-        return Err(EMLINK);
+        return Followed::err(EMLINK);
     }
     vm_warn_on_once_folio!(
         flags.contains(Foll::Pin) && folio.is_anon() && !page.is_anon_exclusive(),
@@ -365,7 +406,9 @@ pub(crate) fn follow_present_pte(
     );
 
     // Does nothing unless FOLL_GET or FOLL_PIN is set.
-    pin::try_grab_folio(folio, 1, flags)?;
+    if let Err(e) = pin::try_grab_folio(folio, 1, flags) {
+        return Followed::err(e);
+    }
 
     // Make the page accessible if and only if its content is going to be accessed (FOLL_PIN);
     // see Documentation/core-api/pin_user_pages.rst.
@@ -373,7 +416,7 @@ pub(crate) fn follow_present_pte(
         if let Err(e) = folio.make_accessible() {
             // SAFETY: The pin was taken just above.
             unsafe { pin::put_folio(folio, 1, flags) };
-            return Err(e);
+            return Followed::err(e);
         }
     }
     if flags.contains(Foll::Touch) {
@@ -385,7 +428,7 @@ pub(crate) fn follow_present_pte(
         // bit; folio_mark_accessed() is simpler.
         folio.mark_accessed();
     }
-    Ok(Some(page.as_ptr()))
+    Followed::page(page.as_ptr())
 }
 
 /// The PMD level (C: `follow_pmd_mask()`), from the PMD entry of a PUD table.
@@ -397,7 +440,7 @@ pub(crate) fn follow_pmd_mask(
     pmd: &PmdSlot<'_>,
     flags: FollFlags,
     page_mask: &mut usize,
-) -> Result<Option<PagePtr>> {
+) -> Followed {
     // Read once, without the lock.
     let pmdval = pmd.read_lockless();
     if pmdval.is_none() || !pmdval.is_present() {
@@ -414,7 +457,7 @@ pub(crate) fn follow_pmd_mask(
 /// What [`follow_pmd_leaf`] found.
 enum PmdLeaf {
     /// The leaf's page, or why not.
-    Done(Result<Option<PagePtr>>),
+    Done(Followed),
     /// The entry is a table (now, or after a split): look at the PTE level.
     PteLevel,
 }
@@ -450,7 +493,7 @@ fn follow_pmd_leaf(
         unsafe { bindings::split_huge_pmd(vma.as_ptr(), pmd.as_ptr(), address) };
         // If the split left the PMD empty, put a page table in quickly.
         if let Err(e) = pmd.pte_alloc() {
-            return PmdLeaf::Done(Err(e));
+            return PmdLeaf::Done(Followed::err(e));
         }
         return PmdLeaf::PteLevel;
     }
@@ -465,7 +508,7 @@ pub(crate) fn follow_pud_mask(
     pud: &PudSlot<'_>,
     flags: FollFlags,
     page_mask: &mut usize,
-) -> Result<Option<PagePtr>> {
+) -> Followed {
     let vma = pud.vma();
     let address = pud.addr();
     match pud.classify() {
@@ -474,10 +517,10 @@ pub(crate) fn follow_pud_mask(
             let locked = pud.lock();
             let page = follow_huge_pud(&locked, flags, page_mask);
             drop(locked);
-            match page {
-                Ok(None) => no_page_table(vma, flags, address),
-                other => other,
+            if page.is_fault() {
+                return no_page_table(vma, flags, address);
             }
+            page
         }
         PudEntry::Table(pmd) => follow_pmd_mask(&pmd, flags, page_mask),
     }
@@ -487,8 +530,8 @@ pub(crate) fn follow_pud_mask(
 /// (C: `follow_page_mask()`).
 ///
 /// Returns the page (for a huge leaf the exact subpage, with `*page_mask` set to the number of
-/// pages of the leaf minus one); `None` if the caller must fault (no mapping, not present,
-/// PROT_NONE to be faulted, a write that cannot be followed); or an error: `EFAULT` for
+/// pages of the leaf minus one); [`Followed::FAULT`] if the caller must fault (no mapping, not
+/// present, PROT_NONE to be faulted, a write that cannot be followed); or an error: `EFAULT` for
 /// `FOLL_DUMP` on a hole or the zero page, `EEXIST` for an entry without a `struct page`,
 /// `EMLINK` when a shared anonymous page must be unshared first (`FOLL_PIN` without
 /// `FOLL_WRITE`), or what taking the reference gave.
@@ -505,7 +548,7 @@ pub(crate) unsafe fn follow_page_mask(
     address: usize,
     flags: FollFlags,
     page_mask: &mut usize,
-) -> Result<Option<PagePtr>> {
+) -> Followed {
     // Takes the hugetlb VMA lock for hugetlb VMAs.
     // SAFETY: The mmap lock is held and `address` is in `vma`, by the caller's guarantee.
     let walk = unsafe { PgtableWalk::begin(vma, address) };
