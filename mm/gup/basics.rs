@@ -625,12 +625,6 @@ impl<'l, 'a> InVma<'l, 'a> {
         self.held
     }
 
-    /// Gives the lock back.
-    #[inline(always)]
-    pub(crate) fn into_lock(self) -> &'l mut Locked<'a> {
-        self.held.lock
-    }
-
     /// Faults `address` in the VMA (C: `handle_mm_fault()`), telling which way the lock went as
     /// C's callers read the result: `VM_FAULT_COMPLETED`, or `VM_FAULT_RETRY` without an error
     /// bit and without `FAULT_FLAG_RETRY_NOWAIT`, mean that the handler released it.

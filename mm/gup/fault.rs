@@ -93,6 +93,11 @@ pub(crate) enum Faultin {
 /// With `FOLL_UNLOCKABLE` and without `FOLL_NOWAIT`, the fault handler may drop the mmap lock
 /// (then `*locked` is 0). The VMA comes back only when the page was faulted in: every other
 /// outcome ends the walk, and a dropped lock takes the VMA with it.
+///
+/// Not inlined (C's is): inlined into the walk, its fault flags, computed from `flags` alone,
+/// were hoisted out of the walk's loop, some twenty instructions on every call of the slow path,
+/// faulting or not.
+#[inline(never)]
 pub(crate) fn faultin_page<'l, 'a>(
     vma: InVma<'l, 'a>,
     address: usize,
@@ -173,6 +178,10 @@ pub(crate) fn writable_file_mapping_allowed(vma: &VmaRef, flags: FollFlags) -> b
 }
 
 /// Whether `flags` may access `vma` at all (C: `check_vma_flags()`).
+///
+/// Inlined, as in C, where it is `static`: the slow path checks each VMA it enters, and a call
+/// of the slow path for one page enters one.
+#[inline]
 pub(crate) fn check_vma_flags(vma: &VmaRef, flags: FollFlags) -> Result {
     let vm = vma.flags();
     let write = flags.contains(Foll::Write);

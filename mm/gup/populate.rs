@@ -87,7 +87,7 @@ pub(crate) fn populate_vma_page_range(at: InVma<'_, '_>, start: usize, end: usiz
     }
     // `start` is inside a VMA, so this cannot expand a stack and recurse back here. What the
     // walk drops, the caller learns from the lock.
-    let ret = get_user_pages_walk(at.into_lock(), start, nr_pages, flags, PagesOut::none());
+    let ret = get_user_pages_walk(at.leave(), start, nr_pages, flags, PagesOut::none());
     kernel::mm::lru_add_drain();
     ret
 }

@@ -123,11 +123,32 @@ impl<'a> PagesOut<'a> {
 /// Writes `page` and the pages after it to `out`, one per entry; with the architecture's cache
 /// flushes of each (C: the subpage loop of `__get_user_pages()`) if it has them.
 ///
-/// The stores go eight at a time: for a huge leaf this loop is most of the slow path's work,
-/// and the compiler does not unroll the plain loop over the slice.
+/// Without flushes the stores go eight at a time: for a huge leaf this loop is most of the slow
+/// path's work, and the compiler does not unroll the plain loop over the slice. With them (arm64:
+/// `flush_dcache_page()`, a call per page), one loop stores and flushes, as C's does.
 #[inline(always)]
 pub(crate) fn fill_run(out: &mut [MaybeUninit<PagePtr>], page: PagePtr, vma: &VmaRef, addr: usize) {
     let mut next = page;
+    if bindings::GUP_FLUSH_ANON_PAGE || bindings::GUP_FLUSH_DCACHE_PAGE {
+        // No wraps: the subpages of a leaf are contiguous in the memmap, and their addresses
+        // lie in `vma`.
+        let mut addr = addr;
+        for slot in out {
+            slot.write(next);
+            // SAFETY: The subpage is valid and mapped by `vma` at `addr`.
+            unsafe {
+                if bindings::GUP_FLUSH_ANON_PAGE {
+                    bindings::flush_anon_page(vma.as_ptr(), next, addr);
+                }
+                if bindings::GUP_FLUSH_DCACHE_PAGE {
+                    bindings::flush_dcache_page(next);
+                }
+            }
+            next = next.wrapping_add(1);
+            addr = addr.wrapping_add(PAGE_SIZE);
+        }
+        return;
+    }
     let mut chunks = out.chunks_exact_mut(8);
     for chunk in &mut chunks {
         for slot in chunk {
@@ -139,46 +160,25 @@ pub(crate) fn fill_run(out: &mut [MaybeUninit<PagePtr>], page: PagePtr, vma: &Vm
         slot.write(next);
         next = next.wrapping_add(1);
     }
-    if bindings::GUP_FLUSH_ANON_PAGE || bindings::GUP_FLUSH_DCACHE_PAGE {
-        // No wraps: the subpages of a leaf are contiguous in the memmap, and their addresses
-        // lie in `vma`.
-        let mut subpage = page;
-        let mut addr = addr;
-        for _ in 0..out.len() {
-            // SAFETY: The subpage is valid and mapped by `vma` at `addr`.
-            unsafe {
-                if bindings::GUP_FLUSH_ANON_PAGE {
-                    bindings::flush_anon_page(vma.as_ptr(), subpage, addr);
-                }
-                if bindings::GUP_FLUSH_DCACHE_PAGE {
-                    bindings::flush_dcache_page(subpage);
-                }
-            }
-            subpage = subpage.wrapping_add(1);
-            addr = addr.wrapping_add(PAGE_SIZE);
-        }
-    }
 }
 
 /// Walks and faults `nr_pages` pages from `start` on, filling `pages` when given
 /// (C: `__get_user_pages()`).
 ///
 /// Returns the number of pages done, which may be less than `nr_pages`; or 0 if the mmap lock
-/// was dropped (`lock` is then not held) before any page was done; or a negative errno if no page
-/// was done. With `FOLL_UNLOCKABLE` and without `FOLL_NOWAIT` the mmap lock may be dropped, if
-/// `lock` is one that may be ([`Locked::may_drop`]).
+/// was dropped (the lock `held` borrows is then not held) before any page was done; or a
+/// negative errno if no page was done. With `FOLL_UNLOCKABLE` and without `FOLL_NOWAIT` the mmap
+/// lock may be dropped, if it is one that may be ([`Locked::may_drop`]).
 ///
-/// `lock` must be held (C asserts it); one that is not is left alone, as if dropped: 0.
+/// The lock comes as a [`Held`], which its caller made with [`Locked::held`]: two words, passed
+/// in registers, where a `&mut Locked` would make each entry point build a `Locked` in memory.
 pub(crate) fn get_user_pages_walk(
-    lock: &mut Locked<'_>,
+    held: Held<'_, '_>,
     start: usize,
     nr_pages: usize,
     flags: FollFlags,
     pages: PagesOut<'_>,
 ) -> c_long {
-    let Some(held) = lock.held() else {
-        return 0;
-    };
     if nr_pages == 0 {
         return 0;
     }
@@ -328,8 +328,14 @@ fn walk_range(
             }
         }
 
-        // The pages of this leaf from `start` on, at most the rest of the request.
-        let page_increm = (1 + (!(start >> PAGE_SHIFT) & page_mask)).min(nr_pages);
+        // The pages of this leaf from `start` on, at most the rest of the request. No
+        // overflow checks on this per-page arithmetic (CONFIG_RUST_OVERFLOW_CHECKS would add a
+        // branch to each): `page_mask` is a leaf's page count minus one, `page_increm` is at
+        // least 1 and at most `nr_pages`, `*done` counts pages of the request, and `start` stays
+        // in the VMA.
+        let page_increm = (!(start >> PAGE_SHIFT) & page_mask)
+            .wrapping_add(1)
+            .min(nr_pages);
 
         if want_pages {
             if page_increm > 1 {
@@ -352,8 +358,8 @@ fn walk_range(
             out = rest;
         }
 
-        *done += page_increm;
-        start = start.wrapping_add(page_increm * PAGE_SIZE);
+        *done = done.wrapping_add(page_increm);
+        start = start.wrapping_add(page_increm << PAGE_SHIFT);
         nr_pages -= page_increm;
         if nr_pages == 0 {
             return Ok(());
@@ -417,8 +423,12 @@ pub(crate) fn get_user_pages_locked(
 
     let mut pages_done: c_long = 0;
     loop {
-        // Held: the caller's lock, or taken above.
-        let ret = get_user_pages_walk(lock, start, nr_pages, flags, pages.reborrow());
+        // Held: the caller's lock, or taken above (not held, the walk would do nothing, as
+        // if it had dropped the lock).
+        let ret = match lock.held() {
+            Some(held) => get_user_pages_walk(held, start, nr_pages, flags, pages.reborrow()),
+            None => 0,
+        };
         if !flags.contains(Foll::Unlockable) {
             // VM_FAULT_RETRY could not happen.
             pages_done = ret;
@@ -464,7 +474,13 @@ pub(crate) fn get_user_pages_locked(
                 // CAST: Widening a negative `int`.
                 break Err(r as c_long);
             }
-            let r = get_user_pages_walk(lock, start, 1, flags | Foll::Tried, pages.reborrow());
+            let r = match lock.held() {
+                Some(held) => {
+                    get_user_pages_walk(held, start, 1, flags | Foll::Tried, pages.reborrow())
+                }
+                // Taken just above.
+                None => 0,
+            };
             if !lock.is_held() {
                 // The lock was dropped again: retry until done.
                 vm_warn_on_once!(r != 0);
