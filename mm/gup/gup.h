@@ -56,6 +56,20 @@ const gfp_t RUST_CONST_HELPER_GUP_GFP_LONGTERM_MIGRATE = GFP_USER | __GFP_NOWARN
 #endif
 const bool RUST_CONST_HELPER_GUP_FLUSH_DCACHE_PAGE = ARCH_IMPLEMENTS_FLUSH_DCACHE_PAGE;
 const bool RUST_CONST_HELPER_GUP_FLUSH_ANON_PAGE = GUP_ARCH_HAS_FLUSH_ANON_PAGE;
+/*
+ * Whether flush_dcache_page() of a page is flush_dcache_folio() of its folio:
+ * then the slow path flushes the subpages it takes from one leaf with one
+ * flush_dcache_folio() after storing them, where C calls flush_dcache_page()
+ * for each. arm64's (arch/arm64/mm/flush.c) clears the folio's
+ * PG_dcache_clean, and the calls after the first find it clear. Listed per
+ * architecture, as each one's flush_dcache_page() is checked.
+ */
+#ifdef CONFIG_ARM64
+#define GUP_FLUSH_DCACHE_PAGE_IS_FOLIO 1
+#else
+#define GUP_FLUSH_DCACHE_PAGE_IS_FOLIO 0
+#endif
+const bool RUST_CONST_HELPER_GUP_FLUSH_DCACHE_BY_FOLIO = GUP_FLUSH_DCACHE_PAGE_IS_FOLIO;
 #endif
 
 #endif /* _MM_GUP_GUP_H */

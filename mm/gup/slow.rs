@@ -120,16 +120,20 @@ impl<'a> PagesOut<'a> {
     }
 }
 
-/// Writes `page` and the pages after it to `out`, one per entry; with the architecture's cache
-/// flushes of each (C: the subpage loop of `__get_user_pages()`) if it has them.
+/// Writes `page` and the pages after it, subpages of one folio (one leaf), to `out`, one per
+/// entry; with the architecture's cache flushes of each (C: the subpage loop of
+/// `__get_user_pages()`) if it has them.
 ///
-/// Without flushes the stores go eight at a time: for a huge leaf this loop is most of the slow
-/// path's work, and the compiler does not unroll the plain loop over the slice. With them (arm64:
-/// `flush_dcache_page()`, a call per page), one loop stores and flushes, as C's does.
+/// The stores go eight at a time: for a huge leaf this loop is most of the slow path's work,
+/// and the compiler does not unroll the plain loop over the slice. Where `flush_dcache_page()`
+/// is the folio's flush (arm64), one `flush_dcache_folio()` after the stores does what C's call
+/// per subpage does. Where flushes are per page, one loop stores and flushes, as C's does.
 #[inline(always)]
 pub(crate) fn fill_run(out: &mut [MaybeUninit<PagePtr>], page: PagePtr, vma: &VmaRef, addr: usize) {
     let mut next = page;
-    if bindings::GUP_FLUSH_ANON_PAGE || bindings::GUP_FLUSH_DCACHE_PAGE {
+    if bindings::GUP_FLUSH_ANON_PAGE
+        || (bindings::GUP_FLUSH_DCACHE_PAGE && !bindings::GUP_FLUSH_DCACHE_BY_FOLIO)
+    {
         // No wraps: the subpages of a leaf are contiguous in the memmap, and their addresses
         // lie in `vma`.
         let mut addr = addr;
@@ -149,6 +153,7 @@ pub(crate) fn fill_run(out: &mut [MaybeUninit<PagePtr>], page: PagePtr, vma: &Vm
         }
         return;
     }
+    let flush = bindings::GUP_FLUSH_DCACHE_PAGE && !out.is_empty();
     let mut chunks = out.chunks_exact_mut(8);
     for chunk in &mut chunks {
         for slot in chunk {
@@ -159,6 +164,12 @@ pub(crate) fn fill_run(out: &mut [MaybeUninit<PagePtr>], page: PagePtr, vma: &Vm
     for slot in chunks.into_remainder() {
         slot.write(next);
         next = next.wrapping_add(1);
+    }
+    if flush {
+        // SAFETY: `page` is valid and referenced by the walk, and so is its folio, whose
+        // pages the run's are; `flush_dcache_page()` of any of them is this call
+        // (`GUP_FLUSH_DCACHE_BY_FOLIO`).
+        unsafe { bindings::flush_dcache_folio(Folio::from_page(page).as_ptr()) };
     }
 }
 

@@ -181,6 +181,12 @@ __rust_helper void rust_helper_flush_dcache_page(struct page *page)
 	flush_dcache_page(page);
 }
 
+/* Out of line on arm64, with this prototype. */
+__rust_helper void rust_helper_flush_dcache_folio(struct folio *folio)
+{
+	flush_dcache_folio(folio);
+}
+
 /* fault_in_*() (mm/gup/populate.rs): one byte per page, as C's loops do. */
 
 __rust_helper bool rust_helper_access_ok(const void __user *uaddr,
