@@ -62,6 +62,11 @@ bench_boot() {
 	append="$append rust_gup.suites=$suite rust_gup.bench_reps=$BENCH_REPS rust_gup.bench_set=$BENCH_SET"
 	append="$append rust_gup.timeout=$BENCH_TIMEOUT"
 	append="$append vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1"
+	# kunit.enable=0: the Rust kernels build mm/gup's KUnit suites in and
+	# would run them at boot, C's has none; their allocations would leave
+	# the workloads' buffers a physical layout of their own (docs/bench.md,
+	# 2026-12-05, second session).
+	append="$append kunit.enable=0"
 	[ "$suite" = profile ] && append="$append nokaslr rust_gup.profile=$(echo "$PROFILE_ARGS" | tr ' ' ,)"
 	[ "$suite" = profile ] && [ -n "$PROFILE_PRELUDE" ] &&
 		append="$append rust_gup.profile_prelude=$PROFILE_PRELUDE"
