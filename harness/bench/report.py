@@ -425,6 +425,11 @@ def report(argv):
     md.append("")
 
     summary = []
+    # One row per kernel, for the architecture the runs are of (the "arch"
+    # --meta, as the harness gives it).
+    arch = dict(meta).get("arch", "-")
+    table = ["| arch | kernel | workloads | worst | geometric mean "
+             "| at <= 1.00 |", "|---|---|---:|---|---:|---:|"]
     for k in others:
         rs = [(ratio[(w, k)], w) for w in workloads
               if ratio[(w, k)] is not None]
@@ -435,6 +440,8 @@ def report(argv):
         worst, worst_w = max(rs)
         good = sum(1 for v, _ in rs if v <= 1.0)
         gmean = math.exp(sum(math.log(v) for v, _ in rs) / len(rs))
+        table.append("| %s | %s | %d | %.3f (%s) | %.3f | %d |"
+                     % (arch, k, len(rs), worst, worst_w, gmean, good))
         summary.append("%s: worst ratio %.3f (%s); %d of %d workloads at "
                        "ratio <= 1.00; geometric mean %.3f"
                        % (k, worst, worst_w, good, len(rs), gmean))
@@ -445,7 +452,10 @@ def report(argv):
                            "%d us: worst ratio %.3f (%s); %d at ratio <= 1.00"
                            % (k, len(fine), COARSE_US, fworst, fworst_w,
                               sum(1 for v, _ in fine if v <= 1.0), ))
-    md += ["## Summary", ""] + ["- " + s for s in summary]
+    md += ["## Summary", ""]
+    if len(table) > 2:
+        md += table + [""]
+    md += ["- " + s for s in summary]
     if failed:
         md.append("- failed workloads (no ratio): %d" % len(failed))
     md.append("")
