@@ -40,12 +40,14 @@ bench_qemu() {
 
 # config_hash KIND [common]: the first 16 hex digits of the sha256 of the
 # kernel's .config; with "common", of its lines that do not name an option
-# in which the kernels are meant to differ (the Rust GUP and helper
-# inlining), which must then be the same for all of them.
+# in which the kernels are meant to differ (the Rust GUP, its KUnit suites
+# and the kernel crate's doc tests, which the bench boots do not run, and
+# helper inlining), which must then be the same for all of them.
 config_hash() {
 	local c=$BUILDS/$(bdir "$1")/.config
 	if [ "${2:-}" = common ]; then
-		grep -vE 'CONFIG_RUST_GUP|CONFIG_RUST_INLINE_HELPERS' "$c" | sha256sum | cut -c1-16
+		grep -vE 'CONFIG_RUST_GUP|CONFIG_RUST_INLINE_HELPERS|CONFIG_RUST_KERNEL_DOCTESTS' "$c" |
+			sha256sum | cut -c1-16
 	else
 		sha256sum < "$c" | cut -c1-16
 	fi
