@@ -24,9 +24,11 @@
  *    every other time.
  *
  * Usage: rxe_umem_test [-d DEV] [-s MIB]
- *        rxe_umem_test -d DEV -b MIB,REPS,KIND   (the bench: ibv_reg_mr()
- *        and ibv_dereg_mr() of MIB MiB of KIND memory, 4k, thp or hugetlb,
- *        faulted in first, after one warm-up, as "@@@ BENCH" lines)
+ *        rxe_umem_test -d DEV -b MIB,REPS,KIND[,LAYOUTS]   (the bench:
+ *        ibv_reg_mr() and ibv_dereg_mr() of MIB MiB of KIND memory, 4k, thp
+ *        or hugetlb, faulted in first, after one warm-up, as "@@@ BENCH"
+ *        lines; with LAYOUTS > 1, in that many physical layouts, see
+ *        bench_layout())
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -60,6 +62,7 @@ struct ctx {
 	int gid_index;
 };
 
+static const char usage[] = "usage: %s [-d DEV] [-s MIB] [-b MIB,REPS,KIND[,LAYOUTS]]\n";
 static const char *dev_name = "rxe0";
 static size_t src_size = 256UL << 20;
 
@@ -450,31 +453,114 @@ static long long now_ns(void)
 	return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-/* -b MIB,REPS,KIND: ibv_reg_mr() + ibv_dereg_mr() of MIB MiB, faulted in. */
-static int bench(struct ctx *c, const char *arg)
-{
-	unsigned long mib = 0, reps = 0;
-	char kname[16] = "";
-	int k, r;
+/*
+ * The physical layout of the bench's buffer, and why there are several.
+ *
+ * ib_umem_get() hands the pinned pages to sg_alloc_append_table_from_pages(),
+ * which merges physically adjacent pages into one scatterlist entry. Its
+ * time, and so ibv_reg_mr()'s, depends on which physical pages the buffer
+ * got, and that is set by everything the kernel allocated and freed before:
+ * the boot, the earlier workloads. Two kernels (or two boots of one kernel
+ * that differ in what they ran before) measured on one buffer each compare
+ * two layouts as much as two kernels; ibv_reg_mr() of 256 MiB on THP moves
+ * by 2% or more between them.
+ *
+ * So the bench can measure LAYOUTS buffers, one after the other, and its
+ * report takes their mean. Layout 0 is the buffer alone, as one layout
+ * always was. Before layout l > 0 the buffer is preceded by a spacer: 1 to
+ * 32 chunks of 2 MiB of the same kind, faulted in, of which a pseudo-random
+ * half is unmapped again before the buffer is faulted in (their pages go
+ * back to the head of the free lists, where the buffer's first faults find
+ * them) and the rest is held until the buffer is gone. The sequence comes
+ * from a fixed seed, so every kernel runs the same one; what differs between
+ * kernels is only where their own history had put the free pages.
+ */
+struct spacer {
 	char *p;
+	size_t chunks;
+	uint64_t kept;		/* bit i: chunk i is still mapped */
+};
 
-	if (sscanf(arg, "%lu,%lu,%15s", &mib, &reps, kname) != 3)
-		return -EINVAL;
-	for (k = K_4K; k <= K_HUGETLB; k++)
-		if (!strcmp(kname, kind_name[k]))
-			break;
-	if (k > K_HUGETLB)
-		return -EINVAL;
+static uint64_t layout_rand(uint64_t *s)
+{
+	/* splitmix64: good enough to scatter the chunks, the same everywhere. */
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static int spacer_get(enum kind k, unsigned int layout, struct spacer *sp)
+{
+	uint64_t seed = layout, freed;
+	size_t i;
+
+	memset(sp, 0, sizeof(*sp));
+	if (!layout)
+		return 0;
+	sp->chunks = 1 + layout_rand(&seed) % 32;
+	freed = layout_rand(&seed);
+	sp->p = buf_alloc(k, sp->chunks * HPAGE);
+	if (!sp->p)
+		return -ENOMEM;
+	memset(sp->p, 2, sp->chunks * HPAGE);
+	for (i = 0; i < sp->chunks; i++) {
+		if (freed & (1ULL << i))
+			munmap(sp->p + i * HPAGE, HPAGE);
+		else
+			sp->kept |= 1ULL << i;
+	}
+	return 0;
+}
+
+static void spacer_put(struct spacer *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->chunks; i++)
+		if (sp->kept & (1ULL << i))
+			munmap(sp->p + i * HPAGE, HPAGE);
+}
+
+/* One layout of the bench: its spacer, the buffer, REPS + 1 registrations. */
+static int bench_layout(struct ctx *c, enum kind k, unsigned long mib, unsigned long reps,
+			unsigned int layout, bool tagged)
+{
+	const char *kname = kind_name[k];
+	struct spacer sp;
+	char tag[32] = "";
+	char *p;
+	int r;
+
+	if (tagged)
+		snprintf(tag, sizeof(tag), " layout=%u", layout);
+	if (spacer_get(k, layout, &sp)) {
+		printf("@@@ BENCH ibv_reg_mr/%s/%luM error=ENOMEM what=spacer\n", kname, mib);
+		return -ENOMEM;
+	}
 	p = buf_alloc(k, mib << 20);
 	if (!p) {
 		printf("@@@ BENCH ibv_reg_mr/%s/%luM error=ENOMEM what=mmap\n", kname, mib);
-		return 0;
+		spacer_put(&sp);
+		return -ENOMEM;
 	}
 	memset(p, 1, mib << 20);
 	/* rep 0 is the warm-up. */
 	for (r = 0; r <= (int)reps; r++) {
-		long long t0 = now_ns(), t1, t2;
-		struct ibv_mr *mr = reg(c, p, mib << 20);
+		long long t0, t1, t2;
+		struct ibv_mr *mr;
+
+		/*
+		 * Let the work the last step left behind run first (the RCU
+		 * callbacks that free the previous registration's xarray
+		 * nodes and slabs, per-CPU page list drains), so that it does
+		 * not land in this registration's time on one kernel and not
+		 * on the other. Under -icount the idle guest skips ahead.
+		 */
+		usleep(100 * 1000);
+		t0 = now_ns();
+		mr = reg(c, p, mib << 20);
 
 		t1 = now_ns();
 		if (!mr) {
@@ -485,10 +571,38 @@ static int bench(struct ctx *c, const char *arg)
 		ibv_dereg_mr(mr);
 		t2 = now_ns();
 		if (r)
-			printf("@@@ BENCH ibv_reg_mr/%s/%luM rep=%d reg_ns=%lld dereg_ns=%lld\n",
-			       kname, mib, r - 1, t1 - t0, t2 - t1);
+			printf("@@@ BENCH ibv_reg_mr/%s/%luM%s rep=%d reg_ns=%lld dereg_ns=%lld\n",
+			       kname, mib, tag, r - 1, t1 - t0, t2 - t1);
 	}
 	munmap(p, mib << 20);
+	spacer_put(&sp);
+	return r > (int)reps ? 0 : -EIO;
+}
+
+/* -b MIB,REPS,KIND[,LAYOUTS]: ibv_reg_mr() + ibv_dereg_mr() of MIB MiB. */
+static int bench(struct ctx *c, const char *arg)
+{
+	unsigned long mib = 0, reps = 0, layouts = 1;
+	char kname[16] = "";
+	unsigned int l;
+	char *comma;
+	int k;
+
+	if (sscanf(arg, "%lu,%lu,%15s", &mib, &reps, kname) != 3)
+		return -EINVAL;
+	comma = strchr(kname, ',');
+	if (comma) {
+		*comma = '\0';
+		layouts = strtoul(comma + 1, NULL, 10);
+	}
+	for (k = K_4K; k <= K_HUGETLB; k++)
+		if (!strcmp(kname, kind_name[k]))
+			break;
+	if (k > K_HUGETLB || !layouts || layouts > 1000)
+		return -EINVAL;
+	for (l = 0; l < layouts; l++)
+		if (bench_layout(c, k, mib, reps, l, layouts > 1))
+			break;
 	return 0;
 }
 
@@ -511,8 +625,7 @@ int main(int argc, char **argv)
 			bench_arg = optarg;
 			break;
 		default:
-			ksft_exit_fail_msg("usage: %s [-d DEV] [-s MIB] [-b MIB,REPS,KIND]\n",
-					   argv[0]);
+			ksft_exit_fail_msg(usage, argv[0]);
 		}
 	}
 	if (src_size < (16UL << 20))
