@@ -10,12 +10,15 @@ KIND names a kernel: "baseline" (the C GUP, required), "rust",
 "rust-inline", ...; "KIND#N" (N >= 2) is a repeat boot of KIND, used only
 for the determinism check. The logs hold, among console noise, lines
 
-    @@@ BENCH <workload> rep=<i> <metric>=<value> ...
+    @@@ BENCH <workload> [layout=<l>] rep=<i> <metric>=<value> ...
     @@@ BENCH <workload> error=<name> what=<call>
 
 A metric named "us"/"ns" or ending in "_us"/"_ns" is a time; the value of
 a repetition is the sum of its time metrics in microseconds and the time
-of a workload for a run is the median over its repetitions.
+of a workload for a run is the median over its repetitions. A workload
+whose time depends on the physical layout of its buffer can be measured
+in several layouts (layout=0, 1, ...; rxe_umem_test's bench): its time is
+then the mean over layouts of each layout's median.
 
 Exit status: 0 when the report was written (whatever the ratios), 2 on a
 usage error or when a log has no BENCH line at all.
@@ -69,7 +72,7 @@ class Run:
 
     def __init__(self, kind, run, path):
         self.kind, self.run, self.path = kind, run, path
-        self.reps = {}      # workload -> {rep: {metric: us}}
+        self.reps = {}      # workload -> {(layout, rep): {metric: us}}
         self.errors = []    # (workload, error, what)
         self.bench_lines = 0
         self.bad_lines = []
@@ -99,6 +102,7 @@ class Run:
             metrics = {}
             try:
                 rep = int(kv.pop("rep"))
+                layout = int(kv.pop("layout", 0))
                 for k, v in kv.items():
                     unit = time_metric(k)
                     if unit:
@@ -111,20 +115,27 @@ class Run:
                 self.bad_lines.append((lineno, line[pos:]))
                 continue
             reps = self.reps.setdefault(wl, {})
-            if rep in reps:
+            if (layout, rep) in reps:
                 self.bad_lines.append((lineno, line[pos:] + " (dup rep)"))
                 continue
-            reps[rep] = metrics
+            reps[(layout, rep)] = metrics
 
     def failed(self):
         return {wl for wl, _, _ in self.errors}
 
     def median(self, wl):
-        """Median total time in us, None if missing or failed."""
+        """Median total time in us (the mean over layouts of each layout's
+        median), None if missing or failed."""
         if wl in self.failed() or wl not in self.reps:
             return None
-        return statistics.median(sum(m.values())
-                                 for m in self.reps[wl].values())
+        layouts = {}
+        for (layout, _), m in self.reps[wl].items():
+            layouts.setdefault(layout, []).append(sum(m.values()))
+        return statistics.fmean(statistics.median(v)
+                                for v in layouts.values())
+
+    def layouts(self, wl):
+        return len({layout for layout, _ in self.reps.get(wl, {})})
 
 
 def col(kind):
@@ -312,13 +323,13 @@ def report(argv):
     os.makedirs(args.outdir, exist_ok=True)
     with open(os.path.join(args.outdir, "raw.csv"), "w", newline="") as f:
         wr = csv.writer(f)
-        wr.writerow(["kind", "run", "workload", "rep", "metric",
+        wr.writerow(["kind", "run", "workload", "layout", "rep", "metric",
                      "value_us"])
         for r in runs:
             for w in sorted(r.reps, key=natural_key):
-                for rep in sorted(r.reps[w]):
-                    for metric, v in r.reps[w][rep].items():
-                        wr.writerow([r.kind, r.run, w, rep, metric,
+                for layout, rep in sorted(r.reps[w]):
+                    for metric, v in r.reps[w][(layout, rep)].items():
+                        wr.writerow([r.kind, r.run, w, layout, rep, metric,
                                      "%.3f" % v])
 
     with open(os.path.join(args.outdir, "results.csv"), "w",
@@ -376,7 +387,10 @@ def report(argv):
                for k, v in meta]
         md.append("")
     md += ["Times are medians over repetitions, in microseconds (sum of the "
-           "time metrics of a repetition). Ratio = kind / C; below 1 the "
+           "time metrics of a repetition); a workload measured in several "
+           "physical layouts of its buffer (marked with their number, "
+           "e.g. [16 layouts]) has the mean over layouts of each layout's "
+           "median. Ratio = kind / C; below 1 the "
            "Rust kernel is faster. A ratio marked * has a C time under "
            "%d us: gup_test's times are whole microseconds, so such a ratio "
            "is only good to a few percent or worse." % COARSE_US, ""]
@@ -388,7 +402,9 @@ def report(argv):
         sep += "---:|---:|"
     table += [head, sep]
     for w in workloads:
-        line = "| %s | %s |" % (w, fmt_us(med[(w, BASELINE)]) or "-")
+        nl = max(r.layouts(w) for r in primary.values())
+        line = "| %s%s | %s |" % (w, " [%d layouts]" % nl if nl > 1 else "",
+                                  fmt_us(med[(w, BASELINE)]) or "-")
         for k in others:
             mark = "*" if is_coarse(med[(w, BASELINE)]) and \
                 ratio[(w, k)] is not None else ""
@@ -624,8 +640,8 @@ def self_test():
 
         with open(os.path.join(out, "raw.csv")) as f:
             raw = list(csv.DictReader(f))
-        assert list(raw[0]) == ["kind", "run", "workload", "rep", "metric",
-                                "value_us"]
+        assert list(raw[0]) == ["kind", "run", "workload", "layout", "rep",
+                                "metric", "value_us"]
         regs = [r for r in raw if r["kind"] == "baseline" and
                 r["run"] == "1" and r["metric"] == "reg_ns"]
         assert sorted(float(r["value_us"]) for r in regs) == [60, 120, 180]
@@ -694,6 +710,30 @@ def self_test():
         assert ("baseline: 1 workloads, worst 1.010 (pin_api/n1/4k/w/32M),"
                 " geometric mean 1.010, 1 at <= 1.01") in md, md
         assert "kernel::mm::pin over" in buf.getvalue()
+
+        # Layouts: each layout's median, then the mean over layouts (11
+        # and 20 us: 15.5); a repetition number may recur across layouts
+        # but not within one.
+        lay = []
+        for layout, ts in ((0, (10, 12, 11)), (1, (20, 20, 21))):
+            for rep, t in enumerate(ts):
+                lay.append("@@@ BENCH ibv_reg_mr/thp/256M layout=%d rep=%d "
+                           "reg_ns=%d dereg_ns=0" % (layout, rep, t * 1000))
+        log(p("lay.log"), lay + [lay[0]])
+        out4 = p("out4")
+        with contextlib.redirect_stdout(io.StringIO()):
+            rc = report([out4, "--run", "baseline=" + p("lay.log")])
+        assert rc == 0
+        with open(os.path.join(out4, "results.csv")) as f:
+            res = list(csv.DictReader(f))
+        assert [(r["workload"], r["c_us"]) for r in res] == [
+            ("ibv_reg_mr/thp/256M", "15.5")], res
+        with open(os.path.join(out4, "raw.csv")) as f:
+            raw = list(csv.DictReader(f))
+        assert len(raw) == 12 and {r["layout"] for r in raw} == {"0", "1"}
+        md = open(os.path.join(out4, "report.md")).read()
+        assert "| ibv_reg_mr/thp/256M [2 layouts] | 15.5 |" in md, md
+        assert "(dup rep)" in md, md
 
         # Usage errors.
         for bad in ([out, "--run", "baseline=" + p("empty.log")],

@@ -30,6 +30,11 @@ BENCH_KINDS=${RUST_GUP_BENCH_KINDS:-baseline rust rust-inline}
 BENCH_REPEAT=${RUST_GUP_BENCH_REPEAT-baseline}
 BENCH_REPS=${RUST_GUP_BENCH_REPS:-3}
 BENCH_SET=${RUST_GUP_BENCH_SET:-full}
+# Physical layouts per ibv_reg_mr workload (rxe_umem_test's bench; the
+# report takes the mean over them): see docs/bench.md, "layouts".
+BENCH_LAYOUTS=${RUST_GUP_BENCH_LAYOUTS:-16}
+# More kernel parameters for every bench boot, for experiments (nokaslr).
+BENCH_CMDLINE=${RUST_GUP_BENCH_CMDLINE:-}
 BENCH_ICOUNT=${RUST_GUP_BENCH_ICOUNT:-shift=0,align=off,sleep=off}
 BENCH_TIMEOUT=${RUST_GUP_BENCH_TIMEOUT:-7200}
 BENCH_SEED=${RUST_GUP_BENCH_SEED:-1}
@@ -62,6 +67,7 @@ bench_boot() {
 	mkdir -p "$dir"
 	local append="console=$(qemu_console) panic=-1 log_buf_len=16M brd.rd_nr=1 brd.rd_size=262144"
 	append="$append rust_gup.suites=$suite rust_gup.bench_reps=$BENCH_REPS rust_gup.bench_set=$BENCH_SET"
+	append="$append rust_gup.bench_layouts=$BENCH_LAYOUTS${BENCH_CMDLINE:+ $BENCH_CMDLINE}"
 	append="$append rust_gup.timeout=$BENCH_TIMEOUT"
 	append="$append vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1"
 	# kunit.enable=0: the Rust kernels build mm/gup's KUnit suites in and
@@ -119,6 +125,7 @@ cmd_bench() {
 	done
 	args+=(--meta "kernel=$(source_version)" --meta "arch=$GUP_ARCH"
 		--meta "qemu=$(bench_qemu)" --meta "set=$BENCH_SET" --meta "repetitions=$BENCH_REPS"
+		--meta "layouts=$BENCH_LAYOUTS (ibv_reg_mr)"${BENCH_CMDLINE:+ --meta "cmdline=$BENCH_CMDLINE"}
 		--meta "repo=$repo_rev")
 	for k in $BENCH_KINDS; do
 		args+=(--meta "config-$k=$(config_hash "$k") (common part $(config_hash "$k" common))")
