@@ -8,7 +8,10 @@ an SVG chart of the Rust/C time ratios.
 
 KIND names a kernel: "baseline" (the C GUP, required), "rust",
 "rust-inline", ...; "KIND#N" (N >= 2) is a repeat boot of KIND, used only
-for the determinism check. The logs hold, among console noise, lines
+for the determinism check; "KIND@S" is a further boot of KIND with another
+QEMU -seed S, whose times are averaged with KIND's: a workload's time for
+a kernel booted several times is the mean over boots. The logs hold,
+among console noise, lines
 
     @@@ BENCH <workload> [layout=<l>] rep=<i> <metric>=<value> ...
     @@@ BENCH <workload> error=<name> what=<call>
@@ -70,8 +73,8 @@ def time_metric(name):
 class Run:
     """One serial log: a boot of one kernel."""
 
-    def __init__(self, kind, run, path):
-        self.kind, self.run, self.path = kind, run, path
+    def __init__(self, kind, run, path, boot=None):
+        self.kind, self.run, self.path, self.boot = kind, run, path, boot
         self.reps = {}      # workload -> {(layout, rep): {metric: us}}
         self.errors = []    # (workload, error, what)
         self.bench_lines = 0
@@ -136,6 +139,35 @@ class Run:
 
     def layouts(self, wl):
         return len({layout for layout, _ in self.reps.get(wl, {})})
+
+    def label(self):
+        return self.kind + ("@%s" % self.boot if self.boot else "")
+
+
+class Boots:
+    """A kernel's primary runs over several boots (KIND, KIND@S, ...): a
+    workload's time is the mean over boots of each boot's time, and it has
+    none if any boot has none."""
+
+    def __init__(self, runs):
+        self.runs = runs
+        self.kind, self.run = runs[0].kind, runs[0].run
+        self.reps = {}
+        for r in runs:
+            for w in r.reps:
+                self.reps.setdefault(w, r.reps[w])
+
+    def failed(self):
+        return set().union(*(r.failed() for r in self.runs))
+
+    def median(self, wl):
+        vs = [r.median(wl) for r in self.runs]
+        if any(v is None for v in vs):
+            return None
+        return statistics.fmean(vs)
+
+    def layouts(self, wl):
+        return max(r.layouts(wl) for r in self.runs)
 
 
 def col(kind):
@@ -267,14 +299,14 @@ def load_runs(specs):
     seen = set()
     for spec in specs:
         kind, sep, path = spec.partition("=")
-        m = re.fullmatch(r"([A-Za-z0-9_.+-]+)(?:#(\d+))?", kind)
+        m = re.fullmatch(r"([A-Za-z0-9_.+-]+)(?:@(\d+))?(?:#(\d+))?", kind)
         if not sep or not path or not m:
-            raise UsageError("bad --run %r (want KIND[#N]=LOG)" % spec)
-        base, n = m.group(1), int(m.group(2) or 1)
-        if (base, n) in seen:
+            raise UsageError("bad --run %r (want KIND[@S][#N]=LOG)" % spec)
+        base, boot, n = m.group(1), m.group(2), int(m.group(3) or 1)
+        if (base, boot, n) in seen:
             raise UsageError("--run %s given twice" % kind)
-        seen.add((base, n))
-        run = Run(base, n, path)
+        seen.add((base, boot, n))
+        run = Run(base, n, path, boot)
         run.parse()
         if not run.bench_lines:
             raise UsageError("%s: no '@@@ BENCH' line in %s" % (kind, path))
@@ -292,11 +324,19 @@ def report(argv):
         meta.append((k, v))
     runs = load_runs(args.run)
 
-    # The primary run of a kind is its lowest-numbered one.
-    primary = {}
+    # The primary run of a kind and boot is its lowest-numbered one; a
+    # kind's primary runs over several boots are averaged (Boots).
+    single = {}
     for r in runs:
-        if r.kind not in primary or r.run < primary[r.kind].run:
-            primary[r.kind] = r
+        key = (r.kind, r.boot)
+        if key not in single or r.run < single[key].run:
+            single[key] = r
+    primary = {}
+    for (kind, boot), r in sorted(single.items(),
+                                  key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        primary.setdefault(kind, []).append(r)
+    primary = {k: v[0] if len(v) == 1 else Boots(v)
+               for k, v in primary.items()}
     if BASELINE not in primary:
         raise UsageError("no --run %s=LOG" % BASELINE)
     base = primary[BASELINE]
@@ -329,8 +369,8 @@ def report(argv):
             for w in sorted(r.reps, key=natural_key):
                 for layout, rep in sorted(r.reps[w]):
                     for metric, v in r.reps[w][(layout, rep)].items():
-                        wr.writerow([r.kind, r.run, w, layout, rep, metric,
-                                     "%.3f" % v])
+                        wr.writerow([r.label(), r.run, w, layout, rep,
+                                     metric, "%.3f" % v])
 
     with open(os.path.join(args.outdir, "results.csv"), "w",
               newline="") as f:
@@ -348,8 +388,8 @@ def report(argv):
     # Determinism: every repeat run against the primary run of its kind.
     det_rows = []
     det_summary = []
-    for r in sorted(runs, key=lambda r: (r.kind, r.run)):
-        a = primary[r.kind]
+    for r in sorted(runs, key=lambda r: (r.kind, r.boot or "", r.run)):
+        a = single[(r.kind, r.boot)]
         if r is a:
             continue
         worst, worst_w, missing = 0.0, None, []
@@ -360,15 +400,16 @@ def report(argv):
                 # A workload failing in both runs is consistent.
                 if not (w in a.failed() and w in r.failed()):
                     missing.append(w)
-                det_rows.append([r.kind, a.run, r.run, w, fmt_us(va),
+                det_rows.append([r.label(), a.run, r.run, w, fmt_us(va),
                                  fmt_us(vb), ""])
                 continue
             d = abs(va - vb) / va
             if worst_w is None or d > worst:
                 worst, worst_w = d, w
-            det_rows.append([r.kind, a.run, r.run, w, fmt_us(va),
+            det_rows.append([r.label(), a.run, r.run, w, fmt_us(va),
                              fmt_us(vb), "%.6f" % d])
-        det_summary.append((r.kind, a.run, r.run, worst, worst_w, missing))
+        det_summary.append((r.label(), a.run, r.run, worst, worst_w,
+                            missing))
     with open(os.path.join(args.outdir, "determinism.csv"), "w",
               newline="") as f:
         wr = csv.writer(f)
@@ -390,7 +431,9 @@ def report(argv):
            "time metrics of a repetition); a workload measured in several "
            "physical layouts of its buffer (marked with their number, "
            "e.g. [16 layouts]) has the mean over layouts of each layout's "
-           "median. Ratio = kind / C; below 1 the "
+           "median; a kernel booted with several QEMU seeds (see "
+           "\"seeds\" above) has the mean over its boots. Ratio = kind / C; "
+           "below 1 the "
            "Rust kernel is faster. A ratio marked * has a C time under "
            "%d us: gup_test's times are whole microseconds, so such a ratio "
            "is only good to a few percent or worse." % COARSE_US, ""]
@@ -734,6 +777,26 @@ def self_test():
         md = open(os.path.join(out4, "report.md")).read()
         assert "| ibv_reg_mr/thp/256M [2 layouts] | 15.5 |" in md, md
         assert "(dup rep)" in md, md
+
+        # Boots: baseline booted twice with other seeds (200 and 400 us
+        # for vmreadv/16M): 300; rust (400) over it 1.333; a repeat of one
+        # boot is checked against that boot.
+        out5 = p("out5")
+        with contextlib.redirect_stdout(io.StringIO()):
+            rc = report([out5, "--run", "baseline=" + p("c.log"),
+                         "--run", "baseline@2=" + p("r2.log"),
+                         "--run", "baseline@2#2=" + p("r2.log"),
+                         "--run", "rust=" + p("r2.log")])
+        assert rc == 0
+        with open(os.path.join(out5, "results.csv")) as f:
+            by = {r["workload"]: r for r in csv.DictReader(f)}
+        assert by["vmreadv/16M"]["c_us"] == "300.0", by["vmreadv/16M"]
+        assert by["vmreadv/16M"]["rust_over_c"] == "1.333"
+        md = open(os.path.join(out5, "report.md")).read()
+        assert "baseline@2 run 1 vs run 2" in md and \
+            "agree within 1%" in md, md
+        with open(os.path.join(out5, "raw.csv")) as f:
+            assert "baseline@2" in {r["kind"] for r in csv.DictReader(f)}
 
         # Usage errors.
         for bad in ([out, "--run", "baseline=" + p("empty.log")],

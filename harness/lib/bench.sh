@@ -38,6 +38,11 @@ BENCH_CMDLINE=${RUST_GUP_BENCH_CMDLINE:-}
 BENCH_ICOUNT=${RUST_GUP_BENCH_ICOUNT:-shift=0,align=off,sleep=off}
 BENCH_TIMEOUT=${RUST_GUP_BENCH_TIMEOUT:-7200}
 BENCH_SEED=${RUST_GUP_BENCH_SEED:-1}
+# Boots per kernel, one per -seed value (the first gives KIND's directory,
+# the others KIND-seedS): each is another KASLR draw and another boot
+# history, and the report takes a workload's mean over them. One by
+# default; docs/bench.md, 2026-12-05, third session, says why more.
+BENCH_SEEDS=${RUST_GUP_BENCH_SEEDS:-$BENCH_SEED}
 
 bench_qemu() {
 	echo "$(qemu_cmd | sed 's/-smp 2/-smp 1/') -icount $BENCH_ICOUNT -seed $BENCH_SEED -rtc base=2026-01-01T00:00:00,clock=vm"
@@ -63,7 +68,8 @@ config_hash() {
 bench_boot() {
 	local kind=$1 run=$3 suite=${4:-bench} extra=${5:-} bname
 	bname=$(bdir "$kind")
-	local dir=$2/$kind${run:+-run$run}
+	# BOOT_TAG (seedS): a further boot of KIND with another -seed.
+	local dir=$2/$kind${run:+-run$run}${BOOT_TAG:+-$BOOT_TAG}
 	mkdir -p "$dir"
 	local append="console=$(qemu_console) panic=-1 log_buf_len=16M brd.rd_nr=1 brd.rd_size=262144"
 	append="$append rust_gup.suites=$suite rust_gup.bench_reps=$BENCH_REPS rust_gup.bench_set=$BENCH_SET"
@@ -78,9 +84,9 @@ bench_boot() {
 	[ "$suite" = profile ] && append="$append nokaslr rust_gup.profile=$(echo "$PROFILE_ARGS" | tr ' ' ,)"
 	[ "$suite" = profile ] && [ -n "$PROFILE_PRELUDE" ] &&
 		append="$append rust_gup.profile_prelude=$PROFILE_PRELUDE"
-	log "$suite $bname${run:+ (run $run)}: $(bench_qemu)${extra:+ $extra}, set $BENCH_SET, $BENCH_REPS repetitions"
+	log "$suite $bname${run:+ (run $run)}${BOOT_TAG:+ ($BOOT_TAG)}: $(bench_qemu)${extra:+ $extra}, set $BENCH_SET, $BENCH_REPS repetitions"
 	local t0=$(date +%s) rc=0 initrd
-	initrd=$(boot_initrd "$bname" "$suite${run:+-run$run}")
+	initrd=$(boot_initrd "$bname" "$suite${run:+-run$run}${BOOT_TAG:+-$BOOT_TAG}")
 	inchroot "timeout $BENCH_TIMEOUT $(bench_qemu) $extra \
 		-nographic -no-reboot -monitor none -serial stdio \
 		-kernel $IN/build/$bname/$KIMAGE -initrd $initrd \
@@ -115,16 +121,29 @@ cmd_bench() {
 	repo_rev="$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo '+changes')"
 	# shellcheck disable=SC2086 # a list of kinds
 	prepare_kernels bench $BENCH_KINDS
+	local first s
 	for k in $BENCH_KINDS; do
-		step "bench-$(bdir "$k")" bench_boot "$k" "$resdir" ""
-		args+=(--run "$k=$resdir/$k/serial.log")
+		first=1
+		for s in $BENCH_SEEDS; do
+			if [ -n "$first" ]; then
+				BENCH_SEED=$s step "bench-$(bdir "$k")" bench_boot "$k" "$resdir" ""
+				args+=(--run "$k=$resdir/$k/serial.log")
+			else
+				BENCH_SEED=$s BOOT_TAG=seed$s step "bench-$(bdir "$k")-seed$s" \
+					bench_boot "$k" "$resdir" ""
+				args+=(--run "$k@$s=$resdir/$k-seed$s/serial.log")
+			fi
+			first=
+		done
 	done
+	# Repeat boots use the first seed.
+	BENCH_SEED=${BENCH_SEEDS%% *}
 	for k in $BENCH_REPEAT; do
 		step "bench-$(bdir "$k")-run2" bench_boot "$k" "$resdir" 2
 		args+=(--run "$k#2=$resdir/$k-run2/serial.log")
 	done
 	args+=(--meta "kernel=$(source_version)" --meta "arch=$GUP_ARCH"
-		--meta "qemu=$(bench_qemu)" --meta "set=$BENCH_SET" --meta "repetitions=$BENCH_REPS"
+		--meta "qemu=$(bench_qemu)" --meta "seeds=$BENCH_SEEDS" --meta "set=$BENCH_SET" --meta "repetitions=$BENCH_REPS"
 		--meta "layouts=$BENCH_LAYOUTS (ibv_reg_mr)"${BENCH_CMDLINE:+ --meta "cmdline=$BENCH_CMDLINE"}
 		--meta "repo=$repo_rev")
 	for k in $BENCH_KINDS; do
