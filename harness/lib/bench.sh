@@ -81,7 +81,9 @@ bench_boot() {
 	# the workloads' buffers a physical layout of their own (docs/bench.md,
 	# 2026-12-05, second session).
 	append="$append kunit.enable=0"
-	[ "$suite" = profile ] && append="$append nokaslr rust_gup.profile=$(echo "$PROFILE_ARGS" | tr ' ' ,)"
+	local kaslr=nokaslr
+	[ -n "${PROFILE_KASLR:-}" ] && kaslr=
+	[ "$suite" = profile ] && append="$append${kaslr:+ $kaslr} rust_gup.profile=$(echo "$PROFILE_ARGS" | tr ' ' ,)"
 	[ "$suite" = profile ] && [ -n "$PROFILE_PRELUDE" ] &&
 		append="$append rust_gup.profile_prelude=$PROFILE_PRELUDE"
 	log "$suite $bname${run:+ (run $run)}${BOOT_TAG:+ ($BOOT_TAG)}: $(bench_qemu)${extra:+ $extra}, set $BENCH_SET, $BENCH_REPS repetitions"
@@ -172,6 +174,11 @@ PROFILE_ARGS=${RUST_GUP_PROFILE:-gupmatrix 2 200 thp u/n1/r}
 # first, uncounted, so that the profiled run finds the machine as the bench
 # leaves it (its hugetlb pool, its allocators) rather than freshly booted.
 PROFILE_PRELUDE=${RUST_GUP_PROFILE_PRELUDE:-}
+# Profile boots pass nokaslr, so that System.map names the kernel's
+# addresses; RUST_GUP_PROFILE_KASLR=1 boots as the bench does, with KASLR
+# (the totals hold; the per-function attribution only if the image did not
+# move, as on arm64 under QEMU here: compare the blocks' addresses).
+PROFILE_KASLR=${RUST_GUP_PROFILE_KASLR:-}
 
 cmd_profile() {
 	local resdir k args=() rc=0 plugin=insn_profile$ARCH_SFX.so
